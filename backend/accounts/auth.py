@@ -1,0 +1,94 @@
+"""Who is calling: a bearer token or the session cookie, and what they may do.
+
+The session cookie holds the same kind of token as the bearer header, so
+logout revokes both with one delete. CSRF applies only to cookie-borne
+requests: a bearer header cannot be attached by a hostile page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import (
+    AbstractAuthenticationMiddleware,
+    AuthenticationResult,
+)
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.types import Receive, Scope, Send
+
+from backend.accounts.service import CurrentUser, user_for_token
+from backend.complaints.lifecycle import Role
+
+SESSION_COOKIE = "upik_session"
+CSRF_COOKIE = "upik_csrf"
+CSRF_HEADER = "x-csrf-token"
+TOKEN_STORE = "tokens"
+
+
+def bearer_token(connection: ASGIConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        token = bearer_token(connection) or connection.cookies.get(SESSION_COOKIE)
+        if not token:
+            raise NotAuthorizedException("not logged in")
+        user = await user_for_token(token, connection.app.stores.get(TOKEN_STORE))
+        if user is None:
+            raise NotAuthorizedException("token is invalid, expired or revoked")
+        return AuthenticationResult(user=user, auth=token)
+
+
+class CookieCSRFMiddleware(CSRFMiddleware):
+    """Litestar's double-submit CSRF check, applied only where a browser would
+    attach credentials by itself: requests that carry the session cookie and
+    no bearer header."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope["headers"])
+            has_bearer = headers.get(b"authorization", b"").lower().startswith(b"bearer ")
+            cookie_header = headers.get(b"cookie", b"").decode("latin-1")
+            has_session = f"{SESSION_COOKIE}=" in cookie_header
+            method = scope.get("method", "GET")
+            if has_bearer or (not has_session and method not in ("GET", "HEAD", "OPTIONS")):
+                await self.app(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+def csrf_config(secret: str, secure: bool) -> CSRFConfig:
+    return CSRFConfig(
+        secret=secret,
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=secure,
+        cookie_samesite="lax",
+        cookie_httponly=False,  # the PWA reads it to echo it in the header
+        exclude=["/api/v1/push/receipts", "/schema"],
+    )
+
+
+def requires(*roles: Role):
+    allowed = {r.value for r in roles}
+
+    def guard(connection: ASGIConnection[Any, CurrentUser, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.user.role not in allowed:
+            raise PermissionDeniedException(
+                f"a {connection.user.role} may not do this; needs " + " or ".join(sorted(allowed))
+            )
+
+    return guard
+
+
+admin_only = requires(Role.ADMIN)
+citizen_only = requires(Role.CITIZEN)

@@ -1,0 +1,102 @@
+"""create_app(): plugins, stores, middleware and routes. Assembly only."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+
+from backend import database
+from backend.accounts.auth import (
+    CookieCSRFMiddleware,
+    TokenAuthMiddleware,
+    csrf_config,
+)
+from backend.accounts.routes import AuthController, MeController, UsersController
+from backend.common.errors import domain_handlers
+from backend.complaints.routes import AttachmentController, ComplaintController
+from backend.organisation.routes import CategoryController, UnitController
+from backend.settings import Settings, get_settings
+from backend.stats.routes import StatsController
+from backend.web.health import healthz
+from backend.web.routes import pwa_router
+
+RATE_LIMITED_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
+
+
+def _stores(settings: Settings, redis) -> StoreRegistry:
+    if redis is not None:
+        from litestar.stores.redis import RedisStore
+
+        root = RedisStore(redis, namespace="upik", handle_client_shutdown=False)
+        return StoreRegistry(default_factory=root.with_namespace)
+    return StoreRegistry(default_factory=lambda name: MemoryStore())
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    redis = None
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = database.engine_from_url(settings.database_url)
+        database.bind(engine)
+        await database.start(engine)
+        app.state.engine = engine
+        app.state.redis = redis
+        try:
+            yield
+        finally:
+            await database.stop(engine)
+            if redis is not None:
+                await redis.aclose()
+
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.login_rate_per_minute),
+        store="rate_limit",
+        check_throttle_handler=lambda request: request.url.path in RATE_LIMITED_PATHS,
+    )
+    csrf = csrf_config(settings.secret_key, settings.cookie_secure)
+
+    return Litestar(
+        route_handlers=[
+            AuthController,
+            MeController,
+            UsersController,
+            UnitController,
+            CategoryController,
+            ComplaintController,
+            AttachmentController,
+            StatsController,
+            healthz,
+            pwa_router(),
+        ],
+        lifespan=[lifespan],
+        stores=_stores(settings, redis),
+        middleware=[
+            rate_limit.middleware,
+            DefineMiddleware(CookieCSRFMiddleware, config=csrf),
+            DefineMiddleware(TokenAuthMiddleware, exclude=["^/schema", "^/healthz"]),
+        ],
+        exception_handlers=domain_handlers(),
+        openapi_config=OpenAPIConfig(
+            title="UPIK Kabupaten Cirebon",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        request_max_body_size=settings.max_upload_bytes + 256 * 1024,
+        state=State({"settings": settings}),
+    )

@@ -1,0 +1,211 @@
+"""`upik` command line. Each command calls a service; no rules live here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+
+from backend.settings import SettingsError, get_settings
+
+DEMO_ACCOUNTS = (
+    # username, name, role, unit code
+    ("admin", "Kepala Seksi E-Gov", "admin", "EGOV"),
+    ("pic.putr", "PIC Dinas PUTR", "pic", "DPUTR"),
+    ("pic.dukcapil", "PIC Disdukcapil", "pic", "DISDUKCAPIL"),
+    ("pic.dinkes", "PIC Dinas Kesehatan", "pic", "DINKES"),
+    ("warga", "Warga Sumber", "citizen", None),
+)
+
+
+async def _with_database(work: Callable[[], Awaitable[int]]) -> int:
+    from backend import database
+
+    engine = database.engine_from_url(get_settings().database_url)
+    database.bind(engine)
+    await database.start(engine)
+    try:
+        return await work()
+    finally:
+        await database.stop(engine)
+
+
+async def _migrate() -> int:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards("all")
+    if not result.success:
+        print(f"migration failed: {result.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def migrate() -> int:
+    return asyncio.run(_with_database(_migrate))
+
+
+async def _seed() -> int:
+    from backend.organisation.service import seed
+
+    units, categories = await seed()
+    print(f"seed: {units} units and {categories} categories added (existing ones kept)")
+    return 0
+
+
+async def _unit_id(code: str | None) -> int | None:
+    from backend.organisation.tables import Unit
+
+    if code is None:
+        return None
+    row = await Unit.select(Unit.id).where(Unit.code == code).first()
+    if row is None:
+        raise SystemExit(f"no unit with code {code!r} (run `upik seed` first?)")
+    return row["id"]
+
+
+async def _create_user(
+    username: str, password: str, name: str, role: str, unit_code: str | None
+) -> None:
+    """Same validation as the API: msgspec's constraints, then the service's rules."""
+    import msgspec
+
+    from backend.accounts import service
+    from backend.accounts.schemas import CreateUserIn, RegisterIn
+
+    fields = {"username": username, "password": password, "name": name}
+    if role == "citizen":
+        await service.register(msgspec.convert(fields, RegisterIn))
+        return
+    data = msgspec.convert(
+        {**fields, "role": role, "unit_id": await _unit_id(unit_code)}, CreateUserIn
+    )
+    await service.create_staff(data)
+
+
+async def _demo() -> int:
+    from backend.accounts.tables import User
+    from backend.common.errors import Conflict
+
+    await _seed()
+    created = []
+    for username, name, role, unit in DEMO_ACCOUNTS:
+        if await User.exists().where(User.username == username):
+            continue
+        password = secrets.token_urlsafe(9)
+        try:
+            await _create_user(username, password, name, role, unit)
+        except Conflict:
+            continue
+        created.append((username, password, role, unit or "-"))
+    if created:
+        print("\nDemo accounts (shown once; note them now):")
+        print(f"  {'username':<14} {'password':<14} {'role':<8} unit")
+        for username, password, role, unit in created:
+            print(f"  {username:<14} {password:<14} {role:<8} {unit}")
+        print()
+    else:
+        print("demo: accounts already exist (their passwords were shown when created)")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    if settings.is_sqlite and args.workers > 1:
+        print(
+            "SQLite is the one-process mode; use DATABASE_URL=postgres://... and "
+            "REDIS_URL for several workers",
+            file=sys.stderr,
+        )
+        return 2
+    if migrate() != 0:
+        return 1
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from push.worker import run_worker
+
+    settings = get_settings()
+    if not settings.redis_url:
+        print(
+            "upik worker needs REDIS_URL (without Redis, `upik serve` delivers pushes in-process)",
+            file=sys.stderr,
+        )
+        return 2
+    return asyncio.run(run_worker(settings))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="upik", description="UPIK Kabupaten Cirebon")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web server (applies migrations first)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="push delivery and SLA timers as a separate process")
+    sub.add_parser("migrate", help="apply pending migrations")
+    create = sub.add_parser("create-user", help="make a staff account")
+    create.add_argument("--role", required=True, choices=["admin", "pic", "citizen"])
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--unit", help="unit code (needed for a pic)")
+    sub.add_parser("seed", help="load Kabupaten Cirebon's units and categories (idempotent)")
+    sub.add_parser("demo", help="seed plus demo accounts, printed once")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "worker":
+            return _worker(args)
+        if args.command == "migrate":
+            return migrate()
+        if args.command == "seed":
+            return asyncio.run(_with_database(_seed))
+        if args.command == "demo":
+            return asyncio.run(_with_database(_demo))
+        if args.command == "create-user":
+            return _create_user_command(args)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _create_user_command(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from backend.common.errors import BadInput, Conflict
+
+    if args.role == "pic" and not args.unit:
+        print("create-user: a pic needs --unit CODE", file=sys.stderr)
+        return 2
+
+    async def work() -> int:
+        await _create_user(args.username, args.password, args.name, args.role, args.unit)
+        print(f"created {args.role} {args.username}")
+        return 0
+
+    try:
+        return asyncio.run(_with_database(work))
+    except (Conflict, BadInput, msgspec.ValidationError) as exc:
+        print(f"create-user: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,221 @@
+"""THE rules of a complaint: its status graph, who may take each edge, who may
+see it, and who is told about each step. Written once; the routes, the CLI,
+the push engine and the tests all ask this module.
+
+    received --dispatch--> routed --answer--> answered --release--> released --rate--> closed
+    received --reject--> rejected          answered --return--> routed
+    routed --decline (PIC: not our unit)--> received          released --reply (reporter)--> routed
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    CITIZEN = "citizen"
+    PIC = "pic"
+    ADMIN = "admin"
+    SYSTEM = "system"  # auto-dispatch and timers: no person took the step
+
+
+class Status(enum.StrEnum):
+    RECEIVED = "received"
+    ROUTED = "routed"
+    ANSWERED = "answered"
+    RELEASED = "released"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+class Kind(enum.StrEnum):
+    KELUHAN = "keluhan"
+    PERTANYAAN = "pertanyaan"
+    INFORMASI = "informasi"
+    SARAN = "saran"
+
+
+class Action(enum.StrEnum):
+    SUBMIT = "submit"
+    DISPATCH = "dispatch"
+    AUTO_DISPATCH = "auto_dispatch"
+    DECLINE = "decline"
+    ANSWER = "answer"
+    RETURN = "return"
+    RELEASE = "release"
+    REJECT = "reject"
+    REPLY = "reply"
+    RATE = "rate"
+    ATTACH = "attach"
+
+
+class Actor(enum.StrEnum):
+    """Whose hand an edge needs, relative to the complaint."""
+
+    ADMIN = "admin"
+    UNIT_PIC = "unit_pic"  # a PIC of the unit the complaint is routed to
+    REPORTER = "reporter"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Edge:
+    action: Action
+    sources: frozenset[Status]
+    target: Status | None  # None: allowed, but the status stays
+    actor: Actor
+
+
+def _edge(action, sources, target, actor) -> Edge:
+    return Edge(action, frozenset(sources), target, actor)
+
+
+S = Status
+OPEN = (S.RECEIVED, S.ROUTED, S.ANSWERED, S.RELEASED)
+
+EDGES: dict[Action, tuple[Edge, ...]] = {
+    Action.DISPATCH: (_edge(Action.DISPATCH, [S.RECEIVED], S.ROUTED, Actor.ADMIN),),
+    Action.AUTO_DISPATCH: (_edge(Action.AUTO_DISPATCH, [S.RECEIVED], S.ROUTED, Actor.SYSTEM),),
+    Action.REJECT: (_edge(Action.REJECT, [S.RECEIVED], S.REJECTED, Actor.ADMIN),),
+    Action.DECLINE: (_edge(Action.DECLINE, [S.ROUTED], S.RECEIVED, Actor.UNIT_PIC),),
+    Action.ANSWER: (_edge(Action.ANSWER, [S.ROUTED], S.ANSWERED, Actor.UNIT_PIC),),
+    Action.RETURN: (_edge(Action.RETURN, [S.ANSWERED], S.ROUTED, Actor.ADMIN),),
+    Action.RELEASE: (_edge(Action.RELEASE, [S.ANSWERED], S.RELEASED, Actor.ADMIN),),
+    Action.RATE: (_edge(Action.RATE, [S.RELEASED], S.CLOSED, Actor.REPORTER),),
+    # A reply on a released answer reopens the complaint for the unit; while
+    # the complaint is still being handled a reply is simply added.
+    Action.REPLY: (
+        _edge(Action.REPLY, [S.RELEASED], S.ROUTED, Actor.REPORTER),
+        _edge(Action.REPLY, [S.RECEIVED, S.ROUTED, S.ANSWERED], None, Actor.REPORTER),
+    ),
+    # Photos may be added by the reporter while the case is open.
+    Action.ATTACH: (_edge(Action.ATTACH, OPEN, None, Actor.REPORTER),),
+}
+
+
+class TransitionError(Exception):
+    """The step does not fit the complaint's current status (HTTP 409)."""
+
+
+class NotAllowed(Exception):
+    """The caller's role may never take this step (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: int
+    role: Role
+    unit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ComplaintFacts:
+    """What the rules need to know about a complaint; nothing more."""
+
+    reporter_id: int
+    unit_id: int | None
+    status: Status
+    is_anonymous: bool = False
+    is_confidential: bool = False
+
+
+ROLE_OF_ACTOR = {
+    Actor.ADMIN: Role.ADMIN,
+    Actor.UNIT_PIC: Role.PIC,
+    Actor.REPORTER: Role.CITIZEN,
+    Actor.SYSTEM: Role.SYSTEM,
+}
+
+
+def can_see(caller: Caller, complaint: ComplaintFacts) -> bool:
+    if caller.role in (Role.ADMIN, Role.SYSTEM):
+        return True
+    if caller.role == Role.PIC:
+        return caller.unit_id is not None and caller.unit_id == complaint.unit_id
+    return caller.user_id == complaint.reporter_id
+
+
+def may_see_reporter(caller: Caller, complaint: ComplaintFacts) -> bool:
+    """Anonymous or confidential complaints hide the reporter from the unit."""
+    if caller.role in (Role.ADMIN, Role.SYSTEM) or caller.user_id == complaint.reporter_id:
+        return True
+    return not (complaint.is_anonymous or complaint.is_confidential)
+
+
+def _is_actor(caller: Caller, actor: Actor, complaint: ComplaintFacts) -> bool:
+    if actor == Actor.ADMIN:
+        return caller.role == Role.ADMIN
+    if actor == Actor.UNIT_PIC:
+        return caller.role == Role.PIC and caller.unit_id == complaint.unit_id
+    if actor == Actor.REPORTER:
+        return caller.user_id == complaint.reporter_id
+    return caller.role == Role.SYSTEM
+
+
+def role_may(role: Role, action: Action) -> bool:
+    """Whether the role can ever take the step: a 'no' here is a 403, decided
+    before the complaint is even looked up."""
+    return any(ROLE_OF_ACTOR[edge.actor] == role for edge in EDGES[action])
+
+
+def check(caller: Caller, action: Action, complaint: ComplaintFacts) -> Edge:
+    """The edge `caller` may take now; raises NotAllowed (403) or TransitionError (409).
+
+    Visibility is the caller's business first: a complaint the caller may not
+    see must be answered 404 before this is asked.
+    """
+    edges = EDGES[action]
+    mine = [e for e in edges if _is_actor(caller, e.actor, complaint)]
+    if not mine:
+        raise NotAllowed(f"a {caller.role} may not {action} this complaint")
+    for edge in mine:
+        if complaint.status in edge.sources:
+            return edge
+    allowed = sorted({s.value for e in mine for s in e.sources})
+    raise TransitionError(
+        f"complaint is '{complaint.status}'; {action} needs "
+        + " or ".join(f"'{s}'" for s in allowed)
+    )
+
+
+# --- Who is told about each step (the contract's push table) -------------
+
+
+class Audience(enum.StrEnum):
+    ADMINS = "admins"
+    UNIT_PICS = "unit_pics"
+    REPORTER = "reporter"
+
+
+@dataclass(frozen=True)
+class Notice:
+    type: str
+    audience: Audience
+    urgency: str  # RFC 8030 Urgency
+
+
+NOTICES: dict[tuple[Action, Status | None], tuple[Notice, ...]] = {
+    (Action.SUBMIT, S.RECEIVED): (Notice("complaint.received", Audience.ADMINS, "high"),),
+    (Action.DISPATCH, S.ROUTED): (Notice("complaint.routed", Audience.UNIT_PICS, "high"),),
+    (Action.AUTO_DISPATCH, S.ROUTED): (Notice("complaint.routed", Audience.UNIT_PICS, "high"),),
+    (Action.REPLY, S.ROUTED): (Notice("complaint.routed", Audience.UNIT_PICS, "high"),),
+    (Action.ANSWER, S.ANSWERED): (Notice("complaint.answered", Audience.ADMINS, "high"),),
+    (Action.RETURN, S.ROUTED): (Notice("complaint.returned", Audience.UNIT_PICS, "high"),),
+    (Action.RELEASE, S.RELEASED): (Notice("complaint.released", Audience.REPORTER, "high"),),
+    (Action.REJECT, S.REJECTED): (Notice("complaint.rejected", Audience.REPORTER, "normal"),),
+    # Extension (docs/api.md): a declined complaint is back in the admins' triage.
+    (Action.DECLINE, S.RECEIVED): (Notice("complaint.declined", Audience.ADMINS, "high"),),
+}
+
+SLA_REMINDER = Notice("sla.reminder", Audience.UNIT_PICS, "high")
+SLA_ESCALATED = Notice("sla.escalated", Audience.ADMINS, "high")
+
+
+def notices_for(action: Action, new_status: Status | None) -> tuple[Notice, ...]:
+    return NOTICES.get((action, new_status), ())
+
+
+def starts_routing(status_before: Status, status_after: Status | None) -> bool:
+    """Entering `routed` starts the unit's answer clock (and its SLA timers)."""
+    return status_after == S.ROUTED and status_before != S.ROUTED

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import File
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from backend.accounts.service import CurrentUser
+from backend.common.errors import BadInput
+from backend.complaints import attachments, service
+from backend.complaints.schemas import (
+    AttachmentOut,
+    BodyIn,
+    ComplaintDetailOut,
+    ComplaintIn,
+    ComplaintPage,
+    DispatchIn,
+    KindName,
+    NoteIn,
+    RatingIn,
+    ReasonIn,
+    ReleaseIn,
+    StatusName,
+)
+
+AuthedRequest = Request[CurrentUser, str, Any]
+
+
+class ComplaintController(Controller):
+    path = "/api/v1/complaints"
+    tags = ["complaints"]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def submit(
+        self,
+        request: AuthedRequest,
+        data: ComplaintIn,
+        idempotency_key: Annotated[
+            str | None, Parameter(header="Idempotency-Key", required=False, max_length=64)
+        ] = None,
+    ) -> Response[ComplaintDetailOut]:
+        """A citizen submits a complaint. With `Idempotency-Key`, a repeated
+        submission returns the first complaint instead of creating another."""
+        complaint, replayed = await service.submit(request.user, data, idempotency_key)
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        return Response(complaint, status_code=HTTP_201_CREATED, headers=headers)
+
+    @get("/")
+    async def list_complaints(
+        self,
+        request: AuthedRequest,
+        status: StatusName | None = None,
+        kind: KindName | None = None,
+        unit_id: int | None = None,
+        q: Annotated[str | None, Parameter(max_length=200)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+    ) -> ComplaintPage:
+        """Newest first, scoped to what the caller may see; keyset pagination."""
+        return await service.list_complaints(
+            request.user, status=status, kind=kind, unit_id=unit_id, q=q, limit=limit, cursor=cursor
+        )
+
+    @get("/{complaint_id:int}")
+    async def detail(self, request: AuthedRequest, complaint_id: int) -> ComplaintDetailOut:
+        return await service.get_detail(request.user, complaint_id)
+
+    @post("/{complaint_id:int}/dispatch", status_code=HTTP_200_OK)
+    async def dispatch(
+        self, request: AuthedRequest, complaint_id: int, data: DispatchIn
+    ) -> ComplaintDetailOut:
+        return await service.dispatch(request.user, complaint_id, data.unit_id, data.note)
+
+    @post("/{complaint_id:int}/decline", status_code=HTTP_200_OK)
+    async def decline(
+        self, request: AuthedRequest, complaint_id: int, data: ReasonIn
+    ) -> ComplaintDetailOut:
+        return await service.decline(request.user, complaint_id, data.reason)
+
+    @post("/{complaint_id:int}/answer", status_code=HTTP_200_OK)
+    async def answer(
+        self, request: AuthedRequest, complaint_id: int, data: BodyIn
+    ) -> ComplaintDetailOut:
+        return await service.answer(request.user, complaint_id, data.body)
+
+    @post("/{complaint_id:int}/return", status_code=HTTP_200_OK)
+    async def return_answer(
+        self, request: AuthedRequest, complaint_id: int, data: NoteIn
+    ) -> ComplaintDetailOut:
+        return await service.return_answer(request.user, complaint_id, data.note)
+
+    @post("/{complaint_id:int}/release", status_code=HTTP_200_OK)
+    async def release(
+        self, request: AuthedRequest, complaint_id: int, data: ReleaseIn | None = None
+    ) -> ComplaintDetailOut:
+        return await service.release(request.user, complaint_id, data.body if data else None)
+
+    @post("/{complaint_id:int}/reject", status_code=HTTP_200_OK)
+    async def reject(
+        self, request: AuthedRequest, complaint_id: int, data: ReasonIn
+    ) -> ComplaintDetailOut:
+        return await service.reject(request.user, complaint_id, data.reason)
+
+    @post("/{complaint_id:int}/replies", status_code=HTTP_201_CREATED)
+    async def reply(
+        self, request: AuthedRequest, complaint_id: int, data: BodyIn
+    ) -> ComplaintDetailOut:
+        return await service.reply(request.user, complaint_id, data.body)
+
+    @post("/{complaint_id:int}/rating", status_code=HTTP_200_OK)
+    async def rate(
+        self, request: AuthedRequest, complaint_id: int, data: RatingIn
+    ) -> ComplaintDetailOut:
+        return await service.rate(request.user, complaint_id, data.score, data.comment)
+
+    @post("/{complaint_id:int}/attachments", status_code=HTTP_201_CREATED)
+    async def attach(
+        self,
+        request: AuthedRequest,
+        complaint_id: int,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> AttachmentOut:
+        """Multipart field `file`: JPEG, PNG, WebP or PDF, sniffed by content."""
+        upload = data.get("file") if isinstance(data, dict) else None
+        if not isinstance(upload, UploadFile):
+            raise BadInput("file", "a multipart field named 'file' is required")
+        content = await upload.read()
+        return await attachments.add(request.user, complaint_id, content)
+
+
+class AttachmentController(Controller):
+    path = "/api/v1/attachments"
+    tags = ["complaints"]
+
+    @get("/{attachment_id:int}")
+    async def download(self, request: AuthedRequest, attachment_id: int) -> File:
+        path, content_type = await attachments.open_for(request.user, attachment_id)
+        return File(
+            path=path,
+            media_type=content_type,
+            content_disposition_type="inline",
+            headers={
+                "Cache-Control": "private, max-age=86400",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from backend.organisation.schemas import UnitOut
+
+Title = Annotated[str, Meta(min_length=1, max_length=200, description="1-200 characters")]
+Body = Annotated[str, Meta(min_length=1, max_length=5000, description="1-5000 characters")]
+Reason = Annotated[str, Meta(min_length=1, max_length=2000)]
+KindName = Literal["keluhan", "pertanyaan", "informasi", "saran"]
+StatusName = Literal["received", "routed", "answered", "released", "closed", "rejected"]
+
+
+class LocationIn(msgspec.Struct, forbid_unknown_fields=True):
+    lat: Annotated[float, Meta(ge=-90, le=90)]
+    lon: Annotated[float, Meta(ge=-180, le=180)]
+    address: Annotated[str, Meta(max_length=300)] | None = None
+
+
+class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    body: Body
+    kind: KindName | None = None
+    category_id: int | None = None
+    is_anonymous: bool = False
+    is_confidential: bool = False
+    location: LocationIn | None = None
+
+
+class DispatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    unit_id: int
+    note: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    note: Reason
+
+
+class BodyIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: Body
+
+
+class ReleaseIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: Body | None = None
+
+
+class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
+    score: Annotated[int, Meta(ge=1, le=5)]
+    comment: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class CategoryRef(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    unit_id: int | None
+
+
+class ReporterOut(msgspec.Struct):
+    id: int
+    name: str
+
+
+class LocationOut(msgspec.Struct):
+    lat: float
+    lon: float
+    address: str | None
+
+
+class RatingOut(msgspec.Struct):
+    score: int
+    comment: str | None
+
+
+class AttachmentOut(msgspec.Struct):
+    id: int
+    content_type: str
+    size: int
+
+
+class MessageOut(msgspec.Struct):
+    id: int
+    kind: str
+    body: str
+    author_role: str
+    created_at: datetime
+
+
+class EventOut(msgspec.Struct):
+    type: str
+    actor_role: str
+    at: datetime
+    from_status: str | None = None
+    to_status: str | None = None
+
+
+class ComplaintOut(msgspec.Struct):
+    id: int
+    tracking_no: str
+    title: str
+    body: str
+    kind: str
+    kind_source: str
+    category: CategoryRef | None
+    unit: UnitOut | None
+    suggested_unit: UnitOut | None
+    status: str
+    is_anonymous: bool
+    is_confidential: bool
+    location: LocationOut | None
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime | None
+    reporter: ReporterOut | None
+    rating: RatingOut | None
+    attachments: list[AttachmentOut]
+
+
+class ComplaintDetailOut(ComplaintOut):
+    messages: list[MessageOut] = []
+    events: list[EventOut] = []
+
+
+class ComplaintPage(msgspec.Struct):
+    items: list[ComplaintOut]
+    next_cursor: str | None
+
+
+class MessageCreatedOut(msgspec.Struct):
+    message: MessageOut
+    complaint: ComplaintOut

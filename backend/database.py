@@ -1,0 +1,201 @@
+"""The database engine: chosen from DATABASE_URL, tuned, and bound to the tables.
+
+SQLite (the embedded default) is tuned for one busy process:
+- WAL, so readers never wait for the writer;
+- connections are pooled instead of opened per query (Piccolo opens one per
+  query, and an aiosqlite connection is a thread);
+- writers queue on an asyncio lock before `BEGIN IMMEDIATE`, so they never
+  collide inside SQLite's busy handler, whose sleeps are what make the tail
+  latency of naive SQLite apps (seconds under load). `busy_timeout` still
+  guards against other processes (the CLI).
+PostgreSQL uses asyncpg's pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+SQLITE_POOL_SIZE = 8
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        healthy = True
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            healthy = False
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self.engine.release_connection(self.connection, healthy=healthy)
+        return exception is None
+
+
+class TunedSQLiteEngine(SQLiteEngine):
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        self._idle: list[aiosqlite.Connection] = []
+        self._pool_loop: asyncio.AbstractEventLoop | None = None
+        self._write_lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+        super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_S, **kwargs)
+
+    async def prep_database(self) -> None:
+        await super().prep_database()
+        # WAL is a property of the file: set once, every later connection has it.
+        async with aiosqlite.connect(self.path) as conn:
+            await conn.execute("PRAGMA journal_mode=WAL")
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        loop = asyncio.get_running_loop()
+        if self._pool_loop is not loop:
+            # Idle connections from a finished event loop (a CLI command, a
+            # test) are stopped rather than reused across loops.
+            for stale in self._idle:
+                stale.stop()
+            self._idle, self._pool_loop = [], loop
+        while self._idle:
+            conn = self._idle.pop()
+            if conn._running and conn._connection is not None:
+                return conn
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        # aiosqlite's worker thread is non-daemon: an idle pooled connection
+        # would keep a finished CLI command alive forever.
+        pending._thread.daemon = True
+        conn = await pending
+        conn.row_factory = dict_factory  # type: ignore[assignment]
+        await conn.executescript(
+            "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)};"
+        )
+        return conn
+
+    async def release_connection(self, conn: aiosqlite.Connection, healthy: bool = True) -> None:
+        # A connection left inside a transaction (a crash mid-commit) must not be reused.
+        if healthy and not conn.in_transaction and len(self._idle) < SQLITE_POOL_SIZE:
+            self._idle.append(conn)
+        else:
+            await conn.close()
+
+    async def close_pool(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        conn = await self.get_connection()
+        healthy = True
+        try:
+            async with conn.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+        except BaseException:
+            healthy = False
+            raise
+        finally:
+            await self.release_connection(conn, healthy=healthy)
+
+    async def _run_in_existing_connection(
+        self, connection, query, args=None, query_type="generic", table=None
+    ):
+        # Piccolo re-issues `PRAGMA foreign_keys` before every statement; our
+        # pooled connections set it once, which saves a thread hop per query.
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> PooledSQLiteTransaction:
+        return PooledSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+    def write_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._write_lock is None or self._lock_loop is not loop:
+            self._write_lock, self._lock_loop = asyncio.Lock(), loop
+        return self._write_lock
+
+
+def engine_from_url(url: str) -> Engine:
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # As SQLAlchemy spells it: sqlite:///relative.db, sqlite:////abs/path.db
+        path = unquote(url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url[9:])
+        return TunedSQLiteEngine(path=path or "upik.sqlite3")
+    if parts.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
+
+
+def bind(engine: Engine) -> None:
+    """Point every table (ours and Piccolo's migration table) and Piccolo's
+    engine finder at `engine`, so one process can switch databases (tests do)."""
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    from backend.piccolo_app import TABLES
+
+    for table in (*TABLES, Migration):
+        table._meta.db = engine
+    conf = Finder().get_piccolo_conf_module()
+    if conf is not None:
+        conf.DB = engine  # type: ignore[attr-defined]
+
+
+async def start(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=20)
+
+
+async def stop(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+    elif isinstance(engine, TunedSQLiteEngine):
+        await engine.close_pool()
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(engine: Engine) -> AsyncIterator[None]:
+    """Every write of a use case goes through here: all of it commits, or none."""
+    if isinstance(engine, TunedSQLiteEngine):
+        async with engine.write_lock(), engine.transaction(TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, asyncpg.UniqueViolationError)
+
+
+def current_engine() -> Engine:
+    from backend.organisation.tables import Unit
+
+    return Unit._meta.db

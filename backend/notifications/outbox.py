@@ -1,0 +1,119 @@
+"""Turns a step of the lifecycle into outbox rows: who is told what.
+
+Called inside the step's transaction, so a step and its notifications commit
+together or not at all. Delivery is the push engine's job (push/engine.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from backend.accounts.tables import User
+from backend.complaints.lifecycle import Audience, Notice, Role
+from backend.notifications.tables import Notification
+
+STAFF_TTL_S = 24 * 3600
+REPORTER_TTL_S = 4 * 24 * 3600
+
+# Indonesian first: the notification is read on the lock screen as it is.
+HEADLINES = {
+    "complaint.received": "Pengaduan baru {tracking_no}",
+    "complaint.routed": "Pengaduan untuk unit Anda: {tracking_no}",
+    "complaint.answered": "Jawaban menunggu tinjauan: {tracking_no}",
+    "complaint.returned": "Jawaban dikembalikan: {tracking_no}",
+    "complaint.released": "Jawaban pengaduan Anda telah terbit",
+    "complaint.rejected": "Pengaduan Anda tidak dapat diproses",
+    "complaint.declined": "Dikembalikan oleh unit: {tracking_no}",
+    "sla.reminder": "Segera jawab: {tracking_no}",
+    "sla.escalated": "Lewat batas waktu: {tracking_no}",
+}
+REPORTER_TYPES = {"complaint.released", "complaint.rejected"}
+
+
+@dataclass(frozen=True)
+class ComplaintRef:
+    """The few facts of a complaint that a notification carries. Never the
+    reporter's name: payloads of anonymous or confidential complaints must not
+    name anyone, and the others do not need to."""
+
+    id: int
+    tracking_no: str
+    title: str
+    reporter_id: int
+    unit_id: int | None
+
+
+def payload_for(notice_type: str, complaint: ComplaintRef) -> dict:
+    headline = HEADLINES[notice_type].format(tracking_no=complaint.tracking_no)
+    body = (
+        f"{complaint.tracking_no}: {complaint.title}"
+        if notice_type in REPORTER_TYPES
+        else complaint.title
+    )
+    return {
+        "type": notice_type,
+        "complaint_id": complaint.id,
+        "tracking_no": complaint.tracking_no,
+        "title": headline,
+        "body": body,
+        "url": f"/app/complaints/{complaint.id}",
+    }
+
+
+async def recipients(audience: Audience, complaint: ComplaintRef) -> list[int]:
+    if audience == Audience.REPORTER:
+        return [complaint.reporter_id]
+    active = User.is_active == True  # noqa: E712
+    if audience == Audience.ADMINS:
+        rows = await User.select(User.id).where((User.role == Role.ADMIN) & active)
+    else:
+        if complaint.unit_id is None:
+            return []
+        rows = await User.select(User.id).where(
+            (User.role == Role.PIC) & (User.unit == complaint.unit_id) & active
+        )
+    return [r["id"] for r in rows]
+
+
+async def enqueue(
+    notices: tuple[Notice, ...] | list[Notice],
+    complaint: ComplaintRef,
+    at: datetime,
+    actor_id: int | None = None,
+    urgency: str | None = None,
+    ttl: int | None = None,
+) -> int:
+    """Write one outbox row per recipient of each notice. Returns the count."""
+    rows = []
+    for notice in notices:
+        for user_id in await recipients(notice.audience, complaint):
+            if user_id == actor_id:
+                continue  # nobody needs a push about their own step
+            rows.append(
+                Notification(
+                    recipient=user_id,
+                    complaint=complaint.id,
+                    type=notice.type,
+                    payload=payload_for(notice.type, complaint),
+                    urgency=urgency or notice.urgency,
+                    topic=f"complaint-{complaint.id}",
+                    ttl=ttl
+                    or (REPORTER_TTL_S if notice.audience == Audience.REPORTER else STAFF_TTL_S),
+                    status="pending",
+                    next_attempt_at=at,
+                    created_at=at,
+                )
+            )
+    if rows:
+        await Notification.insert(*rows)
+    return len(rows)
+
+
+def sla_times(routed_at: datetime, answer_s: int, reminder_s: int) -> dict[str, datetime]:
+    due = routed_at + timedelta(seconds=answer_s)
+    return {
+        "sla_due_at": due,
+        "sla_reminder_at": routed_at + timedelta(seconds=reminder_s),
+        "sla_escalate_at": due,
+    }

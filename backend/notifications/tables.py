@@ -1,0 +1,31 @@
+from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from backend.accounts.tables import User
+from backend.complaints.tables import Complaint
+
+
+class Notification(Table, tablename="notification"):
+    """The outbox: who is to be told what. Written in the same transaction as
+    the step that causes it; the push engine delivers it afterwards."""
+
+    recipient = ForeignKey(references=User, index=True)
+    complaint = ForeignKey(references=Complaint, null=True, index=True)
+    type = Varchar(length=32)
+    payload = JSON(default="{}")
+    urgency = Varchar(length=16, default="normal")
+    topic = Varchar(length=32, null=True, default=None)
+    ttl = Integer(default=86400)
+    # pending -> sent | failed ; "sending" is a claim with an expiry
+    status = Varchar(length=16, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    claimed_until = Timestamptz(null=True, default=None)
+    claimed_by = Varchar(length=64, null=True, default=None)
+    last_http_status = Integer(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    received_at = Timestamptz(null=True, default=None)
+    shown_at = Timestamptz(null=True, default=None)
+    clicked_at = Timestamptz(null=True, default=None)

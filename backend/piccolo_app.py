@@ -1,0 +1,32 @@
+"""The one Piccolo app: every table of every domain, migrations in /migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from backend.accounts.tables import AuthToken, User
+from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
+from backend.notifications.tables import Notification
+from backend.organisation.tables import Category, Unit
+from push.tables import PushSubscription
+
+TABLES = [
+    Unit,
+    Category,
+    User,
+    AuthToken,
+    Complaint,
+    ComplaintMessage,
+    ComplaintEvent,
+    Attachment,
+    Notification,
+    PushSubscription,
+]
+
+APP_CONFIG = AppConfig(
+    app_name="upik",
+    migrations_folder_path=str(Path(__file__).resolve().parent.parent / "migrations"),
+    table_classes=TABLES,
+    migration_dependencies=[],
+    commands=[],
+)
