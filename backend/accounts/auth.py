@@ -74,7 +74,10 @@ def csrf_config(secret: str, secure: bool) -> CSRFConfig:
         cookie_secure=secure,
         cookie_samesite="lax",
         cookie_httponly=False,  # the PWA reads it to echo it in the header
-        exclude=["/api/v1/push/receipts", "/schema"],
+        # Login and registration carry no credentials worth forging (and a
+        # stale cookie must not lock anyone out of logging in again); receipts
+        # come from the service worker, which cannot read the CSRF cookie.
+        exclude=["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/push/receipts", "/schema"],
     )
 
 
