@@ -9,6 +9,7 @@ UPIK_REQUIRE_SERVICES=1 (CI).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -17,10 +18,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-import contextlib
-
 import httpx
+import pytest
 
 REQUIRE_SERVICES = os.environ.get("UPIK_REQUIRE_SERVICES") == "1"
 PG_ADMIN_DSN = os.environ.get("UPIK_TEST_PG_DSN", "postgres://postgres@127.0.0.1:5432/postgres")

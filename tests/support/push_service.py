@@ -407,7 +407,7 @@ class LoopbackPushService:
     async def wait_for_async(
         self,
         count: int,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = 10.0,
     ) -> list[ReceivedPush]:
         # Polling keeps the caller's loop free and the wait cancellable; a
         # thread parked on the Condition could not be interrupted.
