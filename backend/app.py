@@ -23,11 +23,14 @@ from backend.accounts.auth import (
 from backend.accounts.routes import AuthController, MeController, UsersController
 from backend.common.errors import domain_handlers
 from backend.complaints.routes import AttachmentController, ComplaintController
+from backend.live import stream as live
 from backend.organisation.routes import CategoryController, UnitController
 from backend.settings import Settings, get_settings
 from backend.stats.routes import StatsController
 from backend.web.health import healthz
 from backend.web.routes import pwa_router
+from push import runtime as push_runtime
+from push.routes import PushController
 
 RATE_LIMITED_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
 
@@ -49,6 +52,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         redis = Redis.from_url(settings.redis_url)
 
+    channels = live.make_plugin(redis)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = database.engine_from_url(settings.database_url)
@@ -57,7 +62,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.engine = engine
         app.state.redis = redis
         try:
-            yield
+            # Unwinds in reverse: the push engine stops before the database closes.
+            async with contextlib.AsyncExitStack() as stack:
+                await stack.enter_async_context(live.publishing(channels))
+                if redis is None:
+                    # Embedded mode: one process does it all, woken by each commit.
+                    app.state.push_engine = await stack.enter_async_context(
+                        push_runtime.in_process(settings)
+                    )
+                else:
+                    await stack.enter_async_context(push_runtime.redis_publisher(redis))
+                yield
         finally:
             await database.stop(engine)
             if redis is not None:
@@ -80,10 +95,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ComplaintController,
             AttachmentController,
             StatsController,
+            PushController,
+            live.event_stream,
             healthz,
             pwa_router(),
         ],
         lifespan=[lifespan],
+        plugins=[channels],
         stores=_stores(settings, redis),
         middleware=[
             rate_limit.middleware,

@@ -50,6 +50,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_upload_bytes: int = 10 * 1024 * 1024
     token_ttl_seconds: int = 30 * 24 * 3600
     cookie_secure: bool = False
+    push_lease_seconds: int = 60
+    push_retry_base_seconds: int = 2
+    push_max_attempts: int = 8
+    push_concurrency: int = 64
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,6 +132,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_rate_per_minute=_int(env, "UPIK_LOGIN_RATE_PER_MINUTE", 20, minimum=1),
         max_upload_bytes=_int(env, "UPIK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024),
         cookie_secure=env.get("UPIK_COOKIE_SECURE", "") in ("1", "true", "yes"),
+        push_lease_seconds=_int(env, "UPIK_PUSH_LEASE_SECONDS", 60, minimum=1),
+        push_retry_base_seconds=_int(env, "UPIK_PUSH_RETRY_BASE_SECONDS", 2, minimum=0),
+        push_max_attempts=_int(env, "UPIK_PUSH_MAX_ATTEMPTS", 8, minimum=1),
+        push_concurrency=_int(env, "UPIK_PUSH_CONCURRENCY", 64, minimum=1),
     )
 
 

@@ -22,6 +22,9 @@ class Notification(Table, tablename="notification"):
     next_attempt_at = Timestamptz(index=True)
     claimed_until = Timestamptz(null=True, default=None)
     claimed_by = Varchar(length=64, null=True, default=None)
+    # Subscription ids that accepted it: a retry for a user's other phones
+    # must not ring the ones that already rang.
+    delivered_to = JSON(default="[]")
     last_http_status = Integer(null=True, default=None)
     last_error = Text(null=True, default=None)
     created_at = Timestamptz()

@@ -1,0 +1,372 @@
+"""The delivery engine: claims due outbox rows, sends them, records the
+outcome; fires the SLA timers. Runs inside `upik serve` (SQLite mode) or as
+`upik worker` processes (PostgreSQL + Redis), woken by the commit that wrote
+the rows; a slow sweep is only the safety net.
+
+Guarantees:
+- a row is claimed by one worker at a time (SKIP LOCKED on PostgreSQL, the
+  single writer on SQLite), with a lease: a worker killed mid-send leaves
+  claims that expire and are sent by another (at least once; the
+  notification id lets the service worker drop a duplicate);
+- a phone that already accepted a notification is not sent it again when the
+  notification is retried for the user's other phones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import socket
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from piccolo.engine.postgres import PostgresEngine
+
+from backend.common.clock import now
+from backend.complaints import lifecycle as rules
+from backend.complaints.tables import Complaint, ComplaintEvent
+from backend.database import current_engine, write_transaction
+from backend.notifications import outbox
+from backend.notifications.tables import Notification
+from push.sender import Device, Outcome, PushSender, fit_payload
+from push.tables import PushSubscription
+
+log = logging.getLogger("upik.push")
+N = Notification
+
+
+@dataclass
+class EngineConfig:
+    batch_size: int = 500
+    lease_s: float = 60.0
+    max_attempts: int = 8
+    retry_base_s: float = 2.0
+    retry_cap_s: float = 900.0
+    sweep_s: float = 30.0
+
+
+@dataclass
+class _Result:
+    id: int
+    status: str
+    next_attempt_at: datetime | None = None
+    last_http_status: int | None = None
+    last_error: str | None = None
+    delivered_to: list[int] = field(default_factory=list)
+    newly_sent: bool = False
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:64]
+
+
+class DeliveryEngine:
+    def __init__(
+        self, sender: PushSender, config: EngineConfig | None = None, name: str | None = None
+    ) -> None:
+        self.sender = sender
+        self.config = config or EngineConfig()
+        self.name = name or worker_name()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self.sent_count = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        await self.sender.start()
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                try:
+                    await self.tick()
+                    delay = await self.seconds_until_due()
+                except Exception:
+                    # The database may be restarting; keep the engine alive.
+                    log.exception("push engine tick failed")
+                    delay = 1.0
+                if delay > 0 and not self._wake.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        finally:
+            await self.sender.close()
+
+    async def tick(self) -> int:
+        """Everything that is due now: timers, then outbox batches until empty."""
+        await self.fire_sla_timers()
+        delivered = 0
+        while not self._stopping:
+            batch = await self.claim()
+            if not batch:
+                break
+            delivered += await self.deliver(batch)
+        return delivered
+
+    # --- claiming ---------------------------------------------------------
+
+    def _claimable(self, at: datetime):
+        return ((N.status == "pending") & (N.next_attempt_at <= at)) | (
+            (N.status == "sending") & (N.claimed_until < at)
+        )
+
+    async def claim(self) -> list[dict]:
+        at = now()
+        engine = current_engine()
+        async with write_transaction(engine):
+            select = (
+                N.select(N.id)
+                .where(self._claimable(at))
+                .order_by(N.id)
+                .limit(self.config.batch_size)
+            )
+            if isinstance(engine, PostgresEngine):
+                select = select.lock_rows("UPDATE", skip_locked=True)
+            ids = [r["id"] for r in await select]
+            if not ids:
+                return []
+            return (
+                await N.update(
+                    {
+                        N.status: "sending",
+                        N.claimed_until: at + timedelta(seconds=self.config.lease_s),
+                        N.claimed_by: self.name,
+                        # Counted at claim time: a notification that crashes its
+                        # worker every time still runs out of attempts.
+                        N.attempts: N.attempts + 1,
+                    }
+                )
+                .where(N.id.is_in(ids))
+                .returning(
+                    N.id,
+                    N.recipient,
+                    N.payload,
+                    N.urgency,
+                    N.topic,
+                    N.ttl,
+                    N.attempts,
+                    N.delivered_to,
+                    N.sent_at,
+                )
+            )
+
+    # --- sending ----------------------------------------------------------
+
+    async def _devices(self, user_ids: set[int]) -> dict[int, list[Device]]:
+        rows = await PushSubscription.select(
+            PushSubscription.id,
+            PushSubscription.user,
+            PushSubscription.endpoint,
+            PushSubscription.origin,
+            PushSubscription.p256dh,
+            PushSubscription.auth,
+        ).where(PushSubscription.user.is_in(list(user_ids)))
+        devices: dict[int, list[Device]] = defaultdict(list)
+        for r in rows:
+            devices[r["user"]].append(
+                Device(r["id"], r["endpoint"], r["origin"], r["p256dh"], r["auth"])
+            )
+        return devices
+
+    async def deliver(self, batch: list[dict]) -> int:
+        devices = await self._devices({n["recipient"] for n in batch})
+        results = await asyncio.gather(*(self._deliver_one(n, devices) for n in batch))
+        gone = {device_id for r, pruned in results for device_id in pruned}
+        await self._record([r for r, _ in results], gone)
+        return sum(1 for r, _ in results if r.newly_sent)
+
+    async def _deliver_one(
+        self, n: dict, devices: dict[int, list[Device]]
+    ) -> tuple[_Result, set[int]]:
+        delivered = set(_json(n["delivered_to"], []))
+        targets = [d for d in devices.get(n["recipient"], []) if d.id not in delivered]
+        if not targets:
+            status = "sent" if delivered else "no_device"
+            return _Result(
+                n["id"],
+                status,
+                delivered_to=sorted(delivered),
+                last_error=None if delivered else "no push subscription",
+            ), set()
+        payload = _json(n["payload"], {})
+        payload["notification_id"] = n["id"]
+        plaintext = fit_payload(payload)
+        outcomes: list[Outcome] = await asyncio.gather(
+            *(
+                self.sender.send(d, plaintext, ttl=n["ttl"], urgency=n["urgency"], topic=n["topic"])
+                for d in targets
+            )
+        )
+        pruned, retry_after, last = set(), [], outcomes[-1]
+        for device, outcome in zip(targets, outcomes, strict=True):
+            if outcome.accepted:
+                delivered.add(device.id)
+            elif outcome.gone:
+                pruned.add(device.id)
+            elif outcome.retryable:
+                retry_after.append(outcome.retry_after or 0.0)
+                last = outcome
+            else:
+                last = outcome  # a 4xx that retrying will not fix: recorded, not retried
+        result = _Result(
+            n["id"],
+            "sent",
+            delivered_to=sorted(delivered),
+            last_http_status=last.status,
+            last_error=last.error,
+            newly_sent=bool(delivered) and n["sent_at"] is None,
+        )
+        if retry_after and n["attempts"] < self.config.max_attempts:
+            result.status = "pending"
+            result.next_attempt_at = now() + timedelta(
+                seconds=self._backoff(n["attempts"], max(retry_after))
+            )
+        elif not delivered:
+            result.status = "failed"
+        return result, pruned
+
+    def _backoff(self, attempts: int, retry_after: float) -> float:
+        if retry_after:
+            return retry_after + random.uniform(0, 0.1 * retry_after)
+        ceiling = min(self.config.retry_cap_s, self.config.retry_base_s * 2 ** (attempts - 1))
+        return random.uniform(ceiling / 2, ceiling)  # jitter: retries of a burst spread out
+
+    async def _record(self, results: list[_Result], gone: set[int]) -> None:
+        at = now()
+        async with write_transaction(current_engine()):
+            for r in results:
+                values = {
+                    N.status: r.status,
+                    N.claimed_until: None,
+                    N.claimed_by: None,
+                    N.last_http_status: r.last_http_status,
+                    N.last_error: r.last_error,
+                    N.delivered_to: json.dumps(r.delivered_to),
+                }
+                if r.next_attempt_at:
+                    values[N.next_attempt_at] = r.next_attempt_at
+                if r.newly_sent:
+                    values[N.sent_at] = at
+                # Only while the claim is still ours: a lease that expired and
+                # was taken over belongs to the other worker now.
+                await N.update(values).where((N.id == r.id) & (N.claimed_by == self.name))
+            if gone:
+                await PushSubscription.delete().where(PushSubscription.id.is_in(list(gone)))
+        self.sent_count += sum(1 for r in results if r.newly_sent)
+
+    # --- SLA timers -------------------------------------------------------
+
+    async def fire_sla_timers(self) -> int:
+        from backend.settings import get_settings
+
+        fired = 0
+        at = now()
+        answer_s = get_settings().sla_answer_seconds
+        for column, notice in (
+            (Complaint.sla_reminder_at, rules.SLA_REMINDER),
+            (Complaint.sla_escalate_at, rules.SLA_ESCALATED),
+        ):
+            due = (
+                await Complaint.select(
+                    Complaint.id,
+                    Complaint.tracking_no,
+                    Complaint.title,
+                    Complaint.reporter,
+                    Complaint.unit,
+                    Complaint.sla_due_at,
+                    column,
+                )
+                .where((Complaint.status == rules.Status.ROUTED) & (column <= at))
+                .limit(200)
+            )
+            for row in due:
+                async with write_transaction(current_engine()):
+                    # Compare-and-clear: of several workers exactly one fires it.
+                    won = (
+                        await Complaint.update({column: None})
+                        .where((Complaint.id == row["id"]) & column.is_not_null())
+                        .returning(Complaint.id)
+                    )
+                    if not won:
+                        continue
+                    await ComplaintEvent.insert(
+                        ComplaintEvent(
+                            complaint=row["id"],
+                            type=notice.type,
+                            actor=None,
+                            actor_role=rules.Role.SYSTEM,
+                            from_status=rules.Status.ROUTED,
+                            to_status=rules.Status.ROUTED,
+                            data={"unit_id": row["unit"], "due_at": str(row["sla_due_at"])},
+                            at=at,
+                        )
+                    )
+                    due_in = (row["sla_due_at"] - at).total_seconds() if row["sla_due_at"] else 0
+                    await outbox.enqueue(
+                        [notice],
+                        outbox.ComplaintRef(
+                            row["id"],
+                            row["tracking_no"],
+                            row["title"],
+                            row["reporter"],
+                            row["unit"],
+                        ),
+                        at,
+                        ttl=int(max(60, due_in if due_in > 0 else answer_s)),
+                    )
+                    fired += 1
+        return fired
+
+    async def seconds_until_due(self) -> float:
+        """Sleep exactly until the next retry, lease expiry or SLA timer."""
+        candidates = []
+        pending = (
+            await N.select(N.next_attempt_at)
+            .where(N.status == "pending")
+            .order_by(N.next_attempt_at)
+            .first()
+        )
+        if pending:
+            candidates.append(pending["next_attempt_at"])
+        leased = (
+            await N.select(N.claimed_until)
+            .where(N.status == "sending")
+            .order_by(N.claimed_until)
+            .first()
+        )
+        if leased and leased["claimed_until"]:
+            candidates.append(leased["claimed_until"])
+        for column in (Complaint.sla_reminder_at, Complaint.sla_escalate_at):
+            timer = (
+                await Complaint.select(column)
+                .where((Complaint.status == rules.Status.ROUTED) & column.is_not_null())
+                .order_by(column)
+                .first()
+            )
+            if timer:
+                candidates.append(timer[column._meta.name])
+        if not candidates:
+            return self.config.sweep_s
+        delay = (min(candidates) - now()).total_seconds()
+        return min(self.config.sweep_s, max(0.0, delay) + 0.005)
+
+
+def _json(value, default):
+    if value is None:
+        return default
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return default
+    return value

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from msgspec import Meta
+
+from backend.accounts.service import CurrentUser
+from backend.common.clock import now
+from backend.common.errors import NotFound
+from backend.database import current_engine, write_transaction
+from backend.notifications.tables import Notification
+from push import subscriptions
+from push.subscriptions import EndpointIn, SubscriptionIn, SubscriptionOut
+from push.vapid import load_or_create, public_key_b64
+
+AuthedRequest = Request[CurrentUser, str, Any]
+
+
+class PublicKeyOut(msgspec.Struct):
+    public_key: str
+
+
+class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
+    notification_id: Annotated[int, Meta(ge=1)]
+    event: Literal["received", "shown", "clicked"]
+
+
+RECEIPT_COLUMNS = {
+    "received": Notification.received_at,
+    "shown": Notification.shown_at,
+    "clicked": Notification.clicked_at,
+}
+
+
+class PushController(Controller):
+    path = "/api/v1/push"
+    tags = ["push"]
+
+    @get("/key", exclude_from_auth=True)
+    async def key(self, request: Request) -> PublicKeyOut:
+        """The VAPID public key for `pushManager.subscribe({applicationServerKey})`."""
+        settings = request.app.state.settings
+        if "vapid_public_key" not in request.app.state:
+            vapid = load_or_create(settings.vapid_private_key, settings.data_dir)
+            request.app.state.vapid_public_key = public_key_b64(vapid)
+        return PublicKeyOut(public_key=request.app.state.vapid_public_key)
+
+    @post("/subscriptions", status_code=HTTP_201_CREATED)
+    async def subscribe(
+        self, request: AuthedRequest, data: SubscriptionIn
+    ) -> Response[SubscriptionOut]:
+        """201 for a new device; 200 when the endpoint was known (now bound to the caller)."""
+        saved = await subscriptions.save(
+            request.user.id,
+            data,
+            request.app.state.settings.push_allowed_origins,
+            request.headers.get("user-agent"),
+        )
+        return Response(saved, status_code=201 if saved.created else 200)
+
+    @delete("/subscriptions", status_code=HTTP_204_NO_CONTENT)
+    async def unsubscribe(self, request: AuthedRequest, data: EndpointIn) -> None:
+        await subscriptions.remove(request.user.id, data.endpoint)
+
+    @post("/receipts", status_code=HTTP_204_NO_CONTENT, exclude_from_auth=True)
+    async def receipt(self, data: ReceiptIn) -> None:
+        """From the service worker; no session needed (it may outlive one). Only
+        the first time of each kind is kept."""
+        column = RECEIPT_COLUMNS[data.event]
+        async with write_transaction(current_engine()):
+            exists = await Notification.exists().where(Notification.id == data.notification_id)
+            if not exists:
+                raise NotFound(f"no notification with id {data.notification_id}")
+            await Notification.update({column: now()}).where(
+                (Notification.id == data.notification_id) & column.is_null()
+            )

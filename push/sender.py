@@ -1,0 +1,146 @@
+"""Sends one encrypted, VAPID-signed push (RFC 8030/8291/8292) through
+pywebpush's async API, over one shared aiohttp session."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+
+import aiohttp
+from pywebpush import WebPusher
+
+from push.vapid import JwtCache
+
+# aes128gcm with pywebpush's single 4096-byte record: 86 bytes of header,
+# 16 of tag, 1 of padding delimiter. The plaintext must fit in the rest.
+MAX_PLAINTEXT = 4096 - 86 - 16 - 1
+SEND_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Device:
+    id: int
+    endpoint: str
+    origin: str
+    p256dh: str
+    auth: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int | None  # None: no HTTP answer (timeout, refused, reset)
+    retry_after: float | None = None
+    error: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def gone(self) -> bool:
+        return self.status in (404, 410)
+
+    @property
+    def retryable(self) -> bool:
+        return self.status is None or self.status == 429 or self.status >= 500
+
+
+def fit_payload(payload: dict) -> bytes:
+    """JSON that fits one push record: shorten the human text, never cut the
+    JSON (a truncated payload would be unreadable to the service worker)."""
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    if len(data) <= MAX_PLAINTEXT:
+        return data
+    trimmed = dict(payload)
+    for key in ("body", "title"):
+        text = str(trimmed.get(key, ""))
+        while text and len(data) > MAX_PLAINTEXT:
+            overflow = len(data) - MAX_PLAINTEXT
+            # Bytes overshoot characters for non-ASCII text; cut at least that many.
+            text = text[: max(0, len(text) - overflow - 1)]
+            trimmed[key] = text + "…" if text else ""
+            data = json.dumps(trimmed, ensure_ascii=False, separators=(",", ":")).encode()
+    if len(data) > MAX_PLAINTEXT:
+        raise ValueError("payload does not fit even without its text")
+    return data
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        from backend.common.clock import now
+
+        return max(0.0, (when - now()).total_seconds())
+
+
+class _NoRedirectSession:
+    """pywebpush calls `session.post(url, timeout=…, data=…, headers=…)`; a push
+    service never redirects, so following one could only be an attack (SSRF)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    def post(self, url, **kwargs):
+        return self._session.post(url, allow_redirects=False, **kwargs)
+
+
+class PushSender:
+    def __init__(
+        self, jwt: JwtCache, concurrency: int = 64, timeout_s: float = SEND_TIMEOUT_S
+    ) -> None:
+        self._jwt = jwt
+        self._limit = asyncio.Semaphore(concurrency)
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        if self._session is None:
+            # One session: connections to FCM are reused across pushes.
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=128, limit_per_host=64, ttl_dns_cache=300),
+                trust_env=False,
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(
+        self, device: Device, plaintext: bytes, *, ttl: int, urgency: str, topic: str | None
+    ) -> Outcome:
+        assert self._session is not None, "PushSender.start() first"
+        headers = {"Authorization": self._jwt.header(device.origin), "Urgency": urgency}
+        if topic:
+            headers["Topic"] = topic
+        pusher = WebPusher(
+            {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
+            aiohttp_session=_NoRedirectSession(self._session),  # type: ignore[arg-type]
+        )
+        async with self._limit:
+            try:
+                response = await pusher.send_async(
+                    plaintext, headers, ttl=ttl, content_encoding="aes128gcm", timeout=self._timeout
+                )
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                return Outcome(None, error=f"{type(exc).__name__}: {exc}"[:300])
+            except Exception as exc:  # bad keys in storage, crypto errors: not retryable
+                return Outcome(0, error=f"{type(exc).__name__}: {exc}"[:300])
+        status = response.status
+        if 200 <= status < 300:
+            return Outcome(status)
+        return Outcome(
+            status,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+            error=f"HTTP {status}",
+        )

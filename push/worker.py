@@ -1,0 +1,37 @@
+"""`upik worker`: push delivery and SLA timers in their own process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from backend import database
+from backend.settings import Settings
+from push.runtime import build_engine, listen_for_wakes
+
+
+async def run_worker(settings: Settings) -> int:
+    from redis.asyncio import Redis
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    engine_db = database.engine_from_url(settings.database_url)
+    database.bind(engine_db)
+    await database.start(engine_db)
+    redis = Redis.from_url(settings.redis_url)
+    engine = build_engine(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, engine.stop)
+    listener = asyncio.create_task(listen_for_wakes(redis, engine))
+    logging.getLogger("upik.push").info("worker %s started", engine.name)
+    try:
+        await engine.run()
+    finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        await redis.aclose()
+        await database.stop(engine_db)
+    return 0
