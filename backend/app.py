@@ -35,6 +35,11 @@ from push.routes import PushController
 RATE_LIMITED_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
 
 
+async def _is_rate_limited(request) -> bool:
+    # Async on purpose: Litestar runs a sync predicate in a thread per request.
+    return request.url.path in RATE_LIMITED_PATHS
+
+
 def _stores(settings: Settings, redis) -> StoreRegistry:
     if redis is not None:
         from litestar.stores.redis import RedisStore
@@ -81,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.login_rate_per_minute),
         store="rate_limit",
-        check_throttle_handler=lambda request: request.url.path in RATE_LIMITED_PATHS,
+        check_throttle_handler=_is_rate_limited,
     )
     csrf = csrf_config(settings.secret_key, settings.cookie_secure)
 

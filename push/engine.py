@@ -31,6 +31,7 @@ from piccolo.engine.postgres import PostgresEngine
 from backend.common.clock import now
 from backend.complaints import lifecycle as rules
 from backend.complaints.tables import Complaint, ComplaintEvent
+from backend.complaints.tracking import tracking_no
 from backend.database import current_engine, write_transaction
 from backend.notifications import outbox
 from backend.notifications.tables import Notification
@@ -39,6 +40,8 @@ from push.tables import PushSubscription
 
 log = logging.getLogger("upik.push")
 N = Notification
+RESCAN_S = 0.5
+BATCH_GATHER_S = 0.002
 
 
 @dataclass
@@ -75,6 +78,8 @@ class DeliveryEngine:
         self.name = name or worker_name()
         self._wake = asyncio.Event()
         self._stopping = False
+        self._busy = False
+        self._next_retry: float | None = None  # seconds until the soonest scheduled retry
         self.sent_count = 0
 
     def wake(self) -> None:
@@ -85,17 +90,40 @@ class DeliveryEngine:
         self._wake.set()
 
     async def run(self) -> None:
+        """Drain on every wake-up; look at timers, retries and leases (a few
+        queries) when one is due, or at most every RESCAN_S while commits keep
+        waking us, so a burst of submissions does not turn into a burst of
+        scans."""
         await self.sender.start()
+        loop = asyncio.get_running_loop()
+        due_at = loop.time()  # when a timer, retry or lease next needs us
+        scanned_at = -RESCAN_S
         try:
             while not self._stopping:
+                woken = self._wake.is_set()
                 self._wake.clear()
                 try:
-                    await self.tick()
-                    delay = await self.seconds_until_due()
+                    if loop.time() >= due_at:
+                        await self.fire_sla_timers()
+                    if woken and self._busy:
+                        # Under load, let the commits in flight join this batch.
+                        await asyncio.sleep(BATCH_GATHER_S)
+                    await self.drain()
+                    if loop.time() >= due_at or loop.time() - scanned_at >= RESCAN_S:
+                        due_at = loop.time() + await self.seconds_until_due()
+                        scanned_at = loop.time()
+                        rescan = False
+                    else:
+                        rescan = woken  # a commit may have set a timer: look soon
+                    if self._next_retry is not None:
+                        due_at = min(due_at, loop.time() + self._next_retry)
+                        self._next_retry = None
                 except Exception:
                     # The database may be restarting; keep the engine alive.
                     log.exception("push engine tick failed")
-                    delay = 1.0
+                    due_at, rescan = loop.time() + 1.0, False
+                wake_at = min(due_at, scanned_at + RESCAN_S) if rescan else due_at
+                delay = wake_at - loop.time()
                 if delay > 0 and not self._wake.is_set():
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=delay)
@@ -103,13 +131,18 @@ class DeliveryEngine:
             await self.sender.close()
 
     async def tick(self) -> int:
-        """Everything that is due now: timers, then outbox batches until empty."""
+        """Everything that is due now: timers, then the outbox until empty."""
         await self.fire_sla_timers()
+        return await self.drain()
+
+    async def drain(self) -> int:
         delivered = 0
+        self._busy = False
         while not self._stopping:
             batch = await self.claim()
             if not batch:
                 break
+            self._busy = True
             delivered += await self.deliver(batch)
         return delivered
 
@@ -255,6 +288,10 @@ class DeliveryEngine:
                 }
                 if r.next_attempt_at:
                     values[N.next_attempt_at] = r.next_attempt_at
+                    wait = (r.next_attempt_at - at).total_seconds()
+                    self._next_retry = min(
+                        wait, self._next_retry if self._next_retry is not None else wait
+                    )
                 if r.newly_sent:
                     values[N.sent_at] = at
                 # Only while the claim is still ours: a lease that expired and
@@ -279,7 +316,7 @@ class DeliveryEngine:
             due = (
                 await Complaint.select(
                     Complaint.id,
-                    Complaint.tracking_no,
+                    Complaint.created_at,
                     Complaint.title,
                     Complaint.reporter,
                     Complaint.unit,
@@ -290,6 +327,13 @@ class DeliveryEngine:
                 .limit(200)
             )
             for row in due:
+                due_in = (row["sla_due_at"] - at).total_seconds() if row["sla_due_at"] else 0
+                addressed = await outbox.address(
+                    [notice],
+                    row["unit"],
+                    row["reporter"],
+                    ttl=int(max(60, due_in if due_in > 0 else answer_s)),
+                )
                 async with write_transaction(current_engine()):
                     # Compare-and-clear: of several workers exactly one fires it.
                     won = (
@@ -311,18 +355,16 @@ class DeliveryEngine:
                             at=at,
                         )
                     )
-                    due_in = (row["sla_due_at"] - at).total_seconds() if row["sla_due_at"] else 0
                     await outbox.enqueue(
-                        [notice],
+                        addressed,
                         outbox.ComplaintRef(
                             row["id"],
-                            row["tracking_no"],
+                            tracking_no(row["id"], row["created_at"]),
                             row["title"],
                             row["reporter"],
                             row["unit"],
                         ),
                         at,
-                        ttl=int(max(60, due_in if due_in > 0 else answer_s)),
                     )
                     fired += 1
         return fired

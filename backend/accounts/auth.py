@@ -84,7 +84,10 @@ def csrf_config(secret: str, secure: bool) -> CSRFConfig:
 def requires(*roles: Role):
     allowed = {r.value for r in roles}
 
-    def guard(connection: ASGIConnection[Any, CurrentUser, Any, Any], _: BaseRouteHandler) -> None:
+    # Async on purpose: Litestar would run a sync guard in a worker thread.
+    async def guard(
+        connection: ASGIConnection[Any, CurrentUser, Any, Any], _: BaseRouteHandler
+    ) -> None:
         if connection.user.role not in allowed:
             raise PermissionDeniedException(
                 f"a {connection.user.role} may not do this; needs " + " or ".join(sorted(allowed))

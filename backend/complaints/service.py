@@ -30,6 +30,8 @@ from backend.complaints.schemas import (
     ReporterOut,
 )
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
+from backend.complaints.tracking import parse as parse_tracking_no
+from backend.complaints.tracking import tracking_no
 from backend.database import current_engine, is_unique_violation, write_transaction
 from backend.notifications import outbox, signals
 from backend.organisation import service as organisation
@@ -65,7 +67,7 @@ def facts(row: dict) -> ComplaintFacts:
 def _ref(row: dict, unit_id: int | None) -> outbox.ComplaintRef:
     return outbox.ComplaintRef(
         id=row["id"],
-        tracking_no=row["tracking_no"],
+        tracking_no=tracking_no(row["id"], row["created_at"]),
         title=row["title"],
         reporter_id=row["reporter"],
         unit_id=unit_id,
@@ -97,7 +99,7 @@ def _to_out(
     )
     return cls(
         id=row["id"],
-        tracking_no=row["tracking_no"],
+        tracking_no=tracking_no(row["id"], row["created_at"]),
         title=row["title"],
         body=row["body"],
         kind=row["kind"],
@@ -246,16 +248,17 @@ async def submit(
         raise BadInput("title", "must not be blank")
     if not body:
         raise BadInput("body", "must not be blank")
-    matcher, categories = await organisation.matcher_cache.get()
+    directory = await organisation.directory.get()
     if data.category_id is not None:
-        category = categories.get(data.category_id) or await organisation.get_category(
-            data.category_id
-        )
+        category = directory.categories.get(data.category_id)
+        if category is None:
+            directory = await organisation.directory.refresh()  # created a moment ago?
+            category = directory.categories.get(data.category_id)
         if category is None:
             raise BadInput("category_id", f"no category with id {data.category_id}")
     else:
-        rule = matcher.match(title, body)
-        category = categories.get(rule.id) if rule else None
+        rule = directory.matcher.match(title, body)
+        category = directory.categories.get(rule.id) if rule else None
     kind, kind_source = (
         (data.kind, "reporter") if data.kind else (classify_kind(title, body), "system")
     )
@@ -287,11 +290,24 @@ async def submit(
             routed_at=at,
             **outbox.sla_times(at, settings.sla_answer_seconds, settings.sla_reminder_seconds),
         )
+    # An auto-dispatched complaint needs nothing from the admins: tell them,
+    # but without waking anybody.
+    to_admins = await outbox.address(
+        rules.notices_for(Action.SUBMIT, Status.RECEIVED),
+        auto_unit,
+        user.id,
+        user.id,
+        urgency="normal" if auto_unit else None,
+    )
+    to_unit = await outbox.address(
+        rules.notices_for(Action.AUTO_DISPATCH, Status.ROUTED) if auto_unit else (),
+        auto_unit,
+        user.id,
+    )
     try:
         async with write_transaction(current_engine()):
             new_id = (await C.insert(C(**values)).returning(C.id))[0]["id"]
-            tracking_no = f"UPIK-{at.year}-{new_id:06d}"
-            await C.update({C.tracking_no: tracking_no}).where(C.id == new_id)
+            number = tracking_no(new_id, at)
             await _event(
                 new_id,
                 "submit",
@@ -301,16 +317,8 @@ async def submit(
                 at,
                 {"category_id": values["category"], "kind": kind},
             )
-            ref = outbox.ComplaintRef(new_id, tracking_no, title, user.id, auto_unit)
-            # An auto-dispatched complaint needs nothing from the admins: tell
-            # them, but without waking anybody.
-            sent = await outbox.enqueue(
-                rules.notices_for(Action.SUBMIT, Status.RECEIVED),
-                ref,
-                at,
-                user.id,
-                urgency="normal" if auto_unit else None,
-            )
+            ref = outbox.ComplaintRef(new_id, number, title, user.id, auto_unit)
+            sent = await outbox.enqueue(to_admins, ref, at)
             if auto_unit:
                 await _event(
                     new_id,
@@ -321,9 +329,7 @@ async def submit(
                     at,
                     {"unit_id": auto_unit, "category_id": category.id},
                 )
-                sent += await outbox.enqueue(
-                    rules.notices_for(Action.AUTO_DISPATCH, Status.ROUTED), ref, at
-                )
+                sent += await outbox.enqueue(to_unit, ref, at)
     except Exception as exc:
         if scope and is_unique_violation(exc) and (first := await _by_scope(scope)):
             return await _detail(caller, first), True  # lost a race with its own replay
@@ -331,7 +337,7 @@ async def submit(
     await signals.announce(
         signals.ComplaintChanged(
             new_id,
-            tracking_no,
+            number,
             status,
             "submit",
             user.id,
@@ -339,8 +345,41 @@ async def submit(
             sent,
         )
     )
-    row = await _load(new_id)
-    return await _detail(caller, row), False
+    # Everything the answer needs is known: no need to read it all back.
+    events = [EventOut(type="submit", actor_role=user.role, at=at, to_status=Status.RECEIVED)]
+    if auto_unit:
+        events.append(
+            EventOut(
+                type="auto_dispatch",
+                actor_role=Role.SYSTEM,
+                at=at,
+                from_status=Status.RECEIVED,
+                to_status=Status.ROUTED,
+            )
+        )
+    row = _fresh_row(values, new_id, category, directory.units, user.name)
+    return _to_out(row, caller, [], cls=ComplaintDetailOut, messages=[], events=events), False
+
+
+def _fresh_row(values: dict, new_id: int, category, units: dict, reporter_name: str) -> dict:
+    """The row `_load` would return for a complaint just inserted."""
+    unit = units.get(values["unit"]) if values["unit"] else None
+    suggested = units.get(category.unit_id) if category and category.unit_id else None
+    row = {column._meta.name: None for column in C.all_columns()}
+    row.update(values, id=new_id)
+    row.update(
+        category_code=category.code if category else None,
+        category_name=category.name if category else None,
+        category_unit=category.unit_id if category else None,
+        unit_code=unit.code if unit else None,
+        unit_name=unit.name if unit else None,
+        unit_kind=unit.kind if unit else None,
+        suggested_code=suggested.code if suggested else None,
+        suggested_name=suggested.name if suggested else None,
+        suggested_kind=suggested.kind if suggested else None,
+        reporter_name=reporter_name,
+    )
+    return row
 
 
 async def _by_scope(scope: str) -> dict | None:
@@ -415,6 +454,9 @@ async def _step(
     if edge.target is not None:
         values[C.status] = edge.target
     unit_after = values.get(C.unit, row["unit"])
+    addressed = await outbox.address(
+        rules.notices_for(action, edge.target), unit_after, row["reporter"], user.id
+    )
     async with write_transaction(current_engine()):
         # Compare-and-set on the status read above: of two racing steps one
         # wins, the other gets a 409, and nothing is half-applied.
@@ -443,13 +485,11 @@ async def _step(
         if plan.in_transaction:
             await plan.in_transaction()
         await _event(complaint_id, action, user, before, edge.target or before, at, plan.data)
-        sent = await outbox.enqueue(
-            rules.notices_for(action, edge.target), _ref(row, unit_after), at, user.id
-        )
+        sent = await outbox.enqueue(addressed, _ref(row, unit_after), at)
     await signals.announce(
         signals.ComplaintChanged(
             complaint_id,
-            row["tracking_no"],
+            tracking_no(row["id"], row["created_at"]),
             edge.target or before,
             str(action),
             row["reporter"],
@@ -617,11 +657,12 @@ async def list_complaints(
     if unit_id is not None:
         query = query.where(C.unit == unit_id)
     if q and q.strip():
-        # LIKE wildcards typed by a user are taken literally enough by dropping them.
-        needle = "%" + q.strip().replace("%", " ").replace("_", " ") + "%"
-        query = query.where(
-            C.title.ilike(needle) | C.body.ilike(needle) | C.tracking_no.ilike(needle)
-        )
+        if (wanted := parse_tracking_no(q)) is not None:
+            query = query.where(C.id == wanted)
+        else:
+            # LIKE wildcards typed by a user are taken literally enough by dropping them.
+            needle = "%" + q.strip().replace("%", " ").replace("_", " ") + "%"
+            query = query.where(C.title.ilike(needle) | C.body.ilike(needle))
     if cursor:
         query = query.where(C.id < decode_cursor(cursor))
     rows = await query.order_by(C.id, ascending=False).limit(limit + 1)

@@ -15,7 +15,6 @@ from backend.organisation.tables import Category, Unit
 
 
 class Complaint(Table, tablename="complaint"):
-    tracking_no = Varchar(length=32, unique=True, null=True, default=None)
     reporter = ForeignKey(references=User, index=True)
     title = Varchar(length=200)
     body = Text()

@@ -61,50 +61,66 @@ def payload_for(notice_type: str, complaint: ComplaintRef) -> dict:
     }
 
 
-async def recipients(audience: Audience, complaint: ComplaintRef) -> list[int]:
+async def recipients(audience: Audience, unit_id: int | None, reporter_id: int) -> list[int]:
     if audience == Audience.REPORTER:
-        return [complaint.reporter_id]
+        return [reporter_id]
     active = User.is_active == True  # noqa: E712
     if audience == Audience.ADMINS:
         rows = await User.select(User.id).where((User.role == Role.ADMIN) & active)
     else:
-        if complaint.unit_id is None:
+        if unit_id is None:
             return []
         rows = await User.select(User.id).where(
-            (User.role == Role.PIC) & (User.unit == complaint.unit_id) & active
+            (User.role == Role.PIC) & (User.unit == unit_id) & active
         )
     return [r["id"] for r in rows]
 
 
-async def enqueue(
+@dataclass(frozen=True)
+class Addressed:
+    """Notices with their recipients resolved. Resolved before the step's
+    transaction, so the write lock is held for writes only."""
+
+    pairs: tuple[tuple[Notice, int], ...]
+    urgency: str | None = None
+    ttl: int | None = None
+
+
+async def address(
     notices: tuple[Notice, ...] | list[Notice],
-    complaint: ComplaintRef,
-    at: datetime,
+    unit_id: int | None,
+    reporter_id: int,
     actor_id: int | None = None,
     urgency: str | None = None,
     ttl: int | None = None,
-) -> int:
-    """Write one outbox row per recipient of each notice. Returns the count."""
-    rows = []
+) -> Addressed:
+    pairs = []
     for notice in notices:
-        for user_id in await recipients(notice.audience, complaint):
-            if user_id == actor_id:
-                continue  # nobody needs a push about their own step
-            rows.append(
-                Notification(
-                    recipient=user_id,
-                    complaint=complaint.id,
-                    type=notice.type,
-                    payload=payload_for(notice.type, complaint),
-                    urgency=urgency or notice.urgency,
-                    topic=f"complaint-{complaint.id}",
-                    ttl=ttl
-                    or (REPORTER_TTL_S if notice.audience == Audience.REPORTER else STAFF_TTL_S),
-                    status="pending",
-                    next_attempt_at=at,
-                    created_at=at,
-                )
-            )
+        for user_id in await recipients(notice.audience, unit_id, reporter_id):
+            if user_id != actor_id:  # nobody needs a push about their own step
+                pairs.append((notice, user_id))
+    return Addressed(tuple(pairs), urgency, ttl)
+
+
+async def enqueue(addressed: Addressed, complaint: ComplaintRef, at: datetime) -> int:
+    """Write one outbox row per (notice, recipient), in the caller's
+    transaction, with one INSERT. Returns the count."""
+    rows = [
+        Notification(
+            recipient=user_id,
+            complaint=complaint.id,
+            type=notice.type,
+            payload=payload_for(notice.type, complaint),
+            urgency=addressed.urgency or notice.urgency,
+            topic=f"complaint-{complaint.id}",
+            ttl=addressed.ttl
+            or (REPORTER_TTL_S if notice.audience == Audience.REPORTER else STAFF_TTL_S),
+            status="pending",
+            next_attempt_at=at,
+            created_at=at,
+        )
+        for notice, user_id in addressed.pairs
+    ]
     if rows:
         await Notification.insert(*rows)
     return len(rows)

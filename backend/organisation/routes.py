@@ -60,10 +60,10 @@ class CategoryController(Controller):
     ) -> SuggestionOut:
         """Extension: the kind and category the system would give this text,
         for the live hint while a citizen types."""
-        matcher, categories = await service.matcher_cache.get()
-        rule = matcher.match("", text)
-        category = categories.get(rule.id) if rule else None
-        unit = await service.get_unit(category.unit_id) if category and category.unit_id else None
+        directory = await service.directory.get()
+        rule = directory.matcher.match("", text)
+        category = directory.categories.get(rule.id) if rule else None
+        unit = directory.units.get(category.unit_id) if category and category.unit_id else None
         return SuggestionOut(kind=classify_kind("", text), category=category, unit=unit)
 
     @post("/", status_code=HTTP_201_CREATED, guards=[admin_only])

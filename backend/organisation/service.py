@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 
 from backend.common.clock import now
 from backend.common.errors import BadInput, Conflict, NotFound
@@ -45,28 +46,44 @@ def category_out(row: dict) -> CategoryOut:
     )
 
 
-class _MatcherCache:
+@dataclass(frozen=True)
+class Directory:
+    """A snapshot of the organisation: what every submission needs to read."""
+
+    matcher: CategoryMatcher
+    categories: dict[int, CategoryOut]
+    units: dict[int, UnitOut]
+
+
+class _DirectoryCache:
     def __init__(self) -> None:
-        self.matcher: CategoryMatcher | None = None
-        self.categories: dict[int, CategoryOut] = {}
-        self.built_at = 0.0
+        self._snapshot: Directory | None = None
+        self._built_at = 0.0
 
     def invalidate(self) -> None:
-        self.matcher = None
+        self._snapshot = None
 
-    async def get(self) -> tuple[CategoryMatcher, dict[int, CategoryOut]]:
-        if self.matcher is None or time.monotonic() - self.built_at > MATCHER_MAX_AGE_S:
+    async def refresh(self) -> Directory:
+        self.invalidate()
+        return await self.get()
+
+    async def get(self) -> Directory:
+        if self._snapshot is None or time.monotonic() - self._built_at > MATCHER_MAX_AGE_S:
             categories = {c.id: c for c in await list_categories()}
-            self.matcher = CategoryMatcher(
-                CategoryRule(id=c.id, code=c.code, keywords=tuple(c.keywords))
-                for c in categories.values()
+            units = {u.id: u for u in await list_units()}
+            self._snapshot = Directory(
+                CategoryMatcher(
+                    CategoryRule(id=c.id, code=c.code, keywords=tuple(c.keywords))
+                    for c in categories.values()
+                ),
+                categories,
+                units,
             )
-            self.categories = categories
-            self.built_at = time.monotonic()
-        return self.matcher, self.categories
+            self._built_at = time.monotonic()
+        return self._snapshot
 
 
-matcher_cache = _MatcherCache()
+directory = _DirectoryCache()
 
 
 async def list_units() -> list[UnitOut]:
@@ -99,13 +116,13 @@ async def _insert(table, values: dict, what: str):
 async def create_unit(data: UnitIn) -> UnitOut:
     if await Unit.exists().where(Unit.code == data.code):
         raise Conflict(f"unit code '{data.code}' is taken")
-    return unit_out(
-        await _insert(
-            Unit,
-            {"code": data.code, "name": data.name.strip(), "kind": data.kind, "created_at": now()},
-            "unit",
-        )
+    row = await _insert(
+        Unit,
+        {"code": data.code, "name": data.name.strip(), "kind": data.kind, "created_at": now()},
+        "unit",
     )
+    directory.invalidate()
+    return unit_out(row)
 
 
 async def update_unit(unit_id: int, data: UnitPatch) -> UnitOut:
@@ -115,6 +132,7 @@ async def update_unit(unit_id: int, data: UnitPatch) -> UnitOut:
     if values:
         async with write_transaction(current_engine()):
             await Unit.update(values).where(Unit.id == unit_id)
+        directory.invalidate()
     return await get_unit(unit_id)  # type: ignore[return-value]
 
 
@@ -150,7 +168,7 @@ async def create_category(data: CategoryIn) -> CategoryOut:
         },
         "category",
     )
-    matcher_cache.invalidate()
+    directory.invalidate()
     return category_out(row)
 
 
@@ -170,7 +188,7 @@ async def update_category(category_id: int, data: CategoryPatch) -> CategoryOut:
     if values:
         async with write_transaction(current_engine()):
             await Category.update(values).where(Category.id == category_id)
-        matcher_cache.invalidate()
+        directory.invalidate()
     return await get_category(category_id)  # type: ignore[return-value]
 
 
@@ -202,5 +220,5 @@ async def seed() -> tuple[int, int]:
                     )
                 )
                 added_categories += 1
-    matcher_cache.invalidate()
+    directory.invalidate()
     return added_units, added_categories

@@ -1,0 +1,130 @@
+"""Shared pieces of the benchmarks: start a server, drive it, summarise."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@contextmanager
+def server(cmd: list[str], env: dict[str, str], health_url: str, cwd: Path = ROOT):
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=cwd, stdout=log, stderr=log)
+    try:
+        wait_http(health_url)
+        yield proc
+    except Exception:
+        log.seek(0)
+        print(log.read()[-3000:], file=sys.stderr)
+        raise
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class LoadResult:
+    label: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        values = sorted(self.latencies_ms)
+        return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+    def line(self) -> str:
+        return (
+            f"{self.label:<34} {self.rps:8.0f} req/s   p50 {self.pct(50):7.1f} ms   "
+            f"p99 {self.pct(99):7.1f} ms   max {max(self.latencies_ms or [0]):7.1f} ms   "
+            f"errors {self.errors}"
+        )
+
+
+async def drive(
+    label: str,
+    url: str,
+    make_body,
+    headers: dict[str, str],
+    clients: int,
+    seconds: float,
+    warmup: float = 1.0,
+) -> LoadResult:
+    """`clients` concurrent keep-alive clients POST for `seconds` (after a warm-up)."""
+    latencies: list[float] = []
+    errors = 0
+    count = 0
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+        start = time.perf_counter()
+        measure_from = start + warmup
+        stop_at = measure_from + seconds
+
+        async def client(n: int) -> None:
+            nonlocal errors, count
+            i = 0
+            while True:
+                t0 = time.perf_counter()
+                if t0 >= stop_at:
+                    return
+                i += 1
+                async with session.post(url, json=make_body(n, i)) as r:
+                    await r.read()
+                    ok = r.status in (200, 201)
+                t1 = time.perf_counter()
+                if t0 >= measure_from:
+                    count += 1
+                    latencies.append((t1 - t0) * 1000)
+                    if not ok:
+                        errors += 1
+
+        await asyncio.gather(*(client(n) for n in range(clients)))
+    return LoadResult(label, count, errors, seconds, latencies)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
