@@ -42,21 +42,21 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 @contextmanager
 def server(cmd: list[str], env: dict[str, str], health_url: str, cwd: Path = ROOT):
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=cwd, stdout=log, stderr=log)
-    try:
-        wait_http(health_url)
-        yield proc
-    except Exception:
-        log.seek(0)
-        print(log.read()[-3000:], file=sys.stderr)
-        raise
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=cwd, stdout=log, stderr=log)
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            wait_http(health_url)
+            yield proc
+        except Exception:
+            log.seek(0)
+            print(log.read()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @dataclass

@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _load import BIN, ROOT, drive, free_port, server  # noqa: E402
+from _load import BIN, ROOT, drive, free_port, server
 
 TEXTS = [
     ("Jalan berlubang di Weru", "Jalan desa Weru berlubang besar, motor sering jatuh."),

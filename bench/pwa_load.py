@@ -81,7 +81,8 @@ def weights() -> None:
     lang = gz(PWA / "i18n" / "id.json")
     icons = sum(f.stat().st_size for f in (PWA / "icons").glob("*.png"))
     print(
-        f"  also: sw.js {sw:,d} B, i18n/id.json {lang:,d} B (loaded at start), icons {icons:,d} B (not gzipped, not counted)"
+        f"  also: sw.js {sw:,d} B, i18n/id.json {lang:,d} B (loaded at start), "
+        f"icons {icons:,d} B (not gzipped, not counted)"
     )
     boot = [PWA / "index.html", PWA / "css" / "app.css"] + [
         PWA / "js" / n
@@ -278,7 +279,8 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         print(
             f"\nLoad on {kind} at {base}; CPU x{CPU_SLOWDOWN}, slow 4G "
-            f"({SLOW_4G['latency']} ms RTT, 1.6 Mbit/s down, 750 kbit/s up); median of {a.runs} runs"
+            f"({SLOW_4G['latency']} ms RTT, 1.6 Mbit/s down, 750 kbit/s up); "
+            f"median of {a.runs} runs"
         )
         results = {
             "logged out (login screen)": measure(browser, base, "anon", None, a.runs),
