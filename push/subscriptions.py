@@ -14,6 +14,7 @@ from msgspec import Meta
 
 from backend.common.clock import now
 from backend.common.errors import BadInput
+from backend.common.fields import text
 from backend.database import current_engine, write_transaction
 from push.tables import PushSubscription
 from push.vapid import b64url_decode
@@ -27,13 +28,13 @@ class SubscriptionKeys(msgspec.Struct):
 class SubscriptionIn(msgspec.Struct):
     """`PushSubscription.toJSON()` as the browser gives it."""
 
-    endpoint: Annotated[str, Meta(min_length=8, max_length=2048)]
+    endpoint: text(8, 2048)
     keys: SubscriptionKeys
     expirationTime: float | None = None
 
 
 class EndpointIn(msgspec.Struct):
-    endpoint: Annotated[str, Meta(min_length=8, max_length=2048)]
+    endpoint: text(8, 2048)
 
 
 class SubscriptionOut(msgspec.Struct):

@@ -56,7 +56,9 @@ class CookieCSRFMiddleware(CSRFMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = dict(scope["headers"])
-            has_bearer = headers.get(b"authorization", b"").lower().startswith(b"bearer ")
+            scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
+            # The same test bearer_token() applies: a blank bearer falls back to the cookie.
+            has_bearer = scheme.lower() == b"bearer" and bool(token.strip())
             cookie_header = headers.get(b"cookie", b"").decode("latin-1")
             has_session = f"{SESSION_COOKIE}=" in cookie_header
             method = scope.get("method", "GET")

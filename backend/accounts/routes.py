@@ -19,6 +19,7 @@ from backend.accounts.schemas import (
     UserOut,
 )
 from backend.accounts.service import CurrentUser
+from backend.common.fields import PathId
 from backend.settings import get_settings
 
 AuthedRequest = Request[CurrentUser, str, Any]
@@ -93,6 +94,6 @@ class UsersController(Controller):
         return await service.list_users(role)
 
     @patch("/{user_id:int}")
-    async def update(self, request: AuthedRequest, user_id: int, data: UpdateUserIn) -> UserOut:
+    async def update(self, request: AuthedRequest, user_id: PathId, data: UpdateUserIn) -> UserOut:
         """Extension: rename, move to another unit, reset the password or deactivate."""
         return await service.update_user(user_id, data, request.app.stores.get(TOKEN_STORE))

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.common.fields import Id, text
+
 Username = Annotated[
     str,
     Meta(
@@ -15,7 +17,7 @@ Username = Annotated[
     ),
 ]
 Password = Annotated[str, Meta(min_length=8, max_length=128, description="at least 8 characters")]
-PersonName = Annotated[str, Meta(min_length=1, max_length=120)]
+PersonName = text(1, 120)
 Phone = Annotated[str, Meta(max_length=32, pattern=r"^\+?[0-9 \-]{6,31}$")]
 Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 StaffRole = Literal["pic", "admin"]
@@ -30,7 +32,7 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LoginIn(msgspec.Struct):
-    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    username: text(1, 64)
     password: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
@@ -52,7 +54,7 @@ class CreateUserIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Password
     name: PersonName
     role: StaffRole
-    unit_id: int | None = None
+    unit_id: Id | None = None
     phone: Phone | None = None
     email: Email | None = None
 
@@ -61,6 +63,6 @@ class UpdateUserIn(msgspec.Struct, forbid_unknown_fields=True):
     """Extension: an admin renames, moves, re-passwords or deactivates staff."""
 
     name: PersonName | None = None
-    unit_id: int | None = None
+    unit_id: Id | None = None
     password: Password | None = None
     is_active: bool | None = None

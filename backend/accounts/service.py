@@ -117,6 +117,8 @@ async def update_user(user_id: int, data: UpdateUserIn, store: Store) -> UserOut
     if data.name is not None:
         values[User.name] = data.name.strip()
     if data.unit_id is not None:
+        if row["role"] == Role.CITIZEN:
+            raise BadInput("unit_id", "citizens belong to no unit")
         await _check_staff_unit(row["role"], data.unit_id)
         values[User.unit] = data.unit_id
     if data.password is not None:

@@ -20,6 +20,7 @@ from litestar.status_codes import (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 )
 
+from backend.common.fields import NO_NUL, NOT_BLANK
 from backend.complaints.lifecycle import NotAllowed, TransitionError
 
 
@@ -42,6 +43,11 @@ class TooLarge(Exception):
     pass
 
 
+# How msgspec quotes the patterns in its messages.
+NOT_BLANK_RULE = f"matching regex {NOT_BLANK!r}"
+NO_NUL_RULE = f"matching regex {NO_NUL!r}"
+
+
 def _body(status: int, detail: str, extra: Any = None) -> Response:
     content: dict[str, Any] = {"status_code": status, "detail": detail}
     if extra is not None:
@@ -62,8 +68,17 @@ def _describe(extra: Any) -> str | None:
         if isinstance(message, str) and "- at `$." in message:
             message, _, path = message.partition(" - at `$.")
             key = path.rstrip("`")
-        parts.append(f"{key}: {message}" if key else str(message))
+        parts.append(f"{key}: {_friendly(message)}" if key else _friendly(str(message)))
     return "; ".join(parts) or None
+
+
+def _friendly(message: str) -> str:
+    """The text patterns of backend.common.fields, said in words."""
+    if NOT_BLANK_RULE in message:
+        return "must not be blank, and must not contain NUL characters"
+    if NO_NUL_RULE in message:
+        return "must not contain NUL characters"
+    return message
 
 
 def validation_handler(request: Request, exc: ValidationException) -> Response:

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backend.accounts.service import CurrentUser
 from backend.common.errors import BadInput
+from backend.common.fields import NO_NUL, PathId, QueryId
 from backend.complaints import attachments, service
 from backend.complaints.schemas import (
     AttachmentOut,
@@ -55,8 +56,8 @@ class ComplaintController(Controller):
         request: AuthedRequest,
         status: StatusName | None = None,
         kind: KindName | None = None,
-        unit_id: int | None = None,
-        q: Annotated[str | None, Parameter(max_length=200)] = None,
+        unit_id: QueryId = None,
+        q: Annotated[str | None, Parameter(max_length=200, pattern=NO_NUL)] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, Parameter(max_length=200)] = None,
     ) -> ComplaintPage:
@@ -66,54 +67,54 @@ class ComplaintController(Controller):
         )
 
     @get("/{complaint_id:int}")
-    async def detail(self, request: AuthedRequest, complaint_id: int) -> ComplaintDetailOut:
+    async def detail(self, request: AuthedRequest, complaint_id: PathId) -> ComplaintDetailOut:
         return await service.get_detail(request.user, complaint_id)
 
     @post("/{complaint_id:int}/dispatch", status_code=HTTP_200_OK)
     async def dispatch(
-        self, request: AuthedRequest, complaint_id: int, data: DispatchIn
+        self, request: AuthedRequest, complaint_id: PathId, data: DispatchIn
     ) -> ComplaintDetailOut:
         return await service.dispatch(request.user, complaint_id, data.unit_id, data.note)
 
     @post("/{complaint_id:int}/decline", status_code=HTTP_200_OK)
     async def decline(
-        self, request: AuthedRequest, complaint_id: int, data: ReasonIn
+        self, request: AuthedRequest, complaint_id: PathId, data: ReasonIn
     ) -> ComplaintDetailOut:
         return await service.decline(request.user, complaint_id, data.reason)
 
     @post("/{complaint_id:int}/answer", status_code=HTTP_200_OK)
     async def answer(
-        self, request: AuthedRequest, complaint_id: int, data: BodyIn
+        self, request: AuthedRequest, complaint_id: PathId, data: BodyIn
     ) -> ComplaintDetailOut:
         return await service.answer(request.user, complaint_id, data.body)
 
     @post("/{complaint_id:int}/return", status_code=HTTP_200_OK)
     async def return_answer(
-        self, request: AuthedRequest, complaint_id: int, data: NoteIn
+        self, request: AuthedRequest, complaint_id: PathId, data: NoteIn
     ) -> ComplaintDetailOut:
         return await service.return_answer(request.user, complaint_id, data.note)
 
     @post("/{complaint_id:int}/release", status_code=HTTP_200_OK)
     async def release(
-        self, request: AuthedRequest, complaint_id: int, data: ReleaseIn | None = None
+        self, request: AuthedRequest, complaint_id: PathId, data: ReleaseIn | None = None
     ) -> ComplaintDetailOut:
         return await service.release(request.user, complaint_id, data.body if data else None)
 
     @post("/{complaint_id:int}/reject", status_code=HTTP_200_OK)
     async def reject(
-        self, request: AuthedRequest, complaint_id: int, data: ReasonIn
+        self, request: AuthedRequest, complaint_id: PathId, data: ReasonIn
     ) -> ComplaintDetailOut:
         return await service.reject(request.user, complaint_id, data.reason)
 
     @post("/{complaint_id:int}/replies", status_code=HTTP_201_CREATED)
     async def reply(
-        self, request: AuthedRequest, complaint_id: int, data: BodyIn
+        self, request: AuthedRequest, complaint_id: PathId, data: BodyIn
     ) -> ComplaintDetailOut:
         return await service.reply(request.user, complaint_id, data.body)
 
     @post("/{complaint_id:int}/rating", status_code=HTTP_200_OK)
     async def rate(
-        self, request: AuthedRequest, complaint_id: int, data: RatingIn
+        self, request: AuthedRequest, complaint_id: PathId, data: RatingIn
     ) -> ComplaintDetailOut:
         return await service.rate(request.user, complaint_id, data.score, data.comment)
 
@@ -121,7 +122,7 @@ class ComplaintController(Controller):
     async def attach(
         self,
         request: AuthedRequest,
-        complaint_id: int,
+        complaint_id: PathId,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> AttachmentOut:
         """Multipart field `file`: JPEG, PNG, WebP or PDF, sniffed by content."""
@@ -137,7 +138,7 @@ class AttachmentController(Controller):
     tags = ["complaints"]
 
     @get("/{attachment_id:int}")
-    async def download(self, request: AuthedRequest, attachment_id: int) -> File:
+    async def download(self, request: AuthedRequest, attachment_id: PathId) -> File:
         path, content_type = await attachments.open_for(request.user, attachment_id)
         return File(
             path=path,

@@ -6,11 +6,13 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.common.fields import Id, text
 from backend.organisation.schemas import UnitOut
 
-Title = Annotated[str, Meta(min_length=1, max_length=200, description="1-200 characters")]
-Body = Annotated[str, Meta(min_length=1, max_length=5000, description="1-5000 characters")]
-Reason = Annotated[str, Meta(min_length=1, max_length=2000)]
+Title = text(1, 200, description="1-200 characters, not blank")
+Body = text(1, 5000, description="1-5000 characters, not blank")
+Reason = text(1, 2000)
+Comment = text(0, 2000, blank_ok=True)
 KindName = Literal["keluhan", "pertanyaan", "informasi", "saran"]
 StatusName = Literal["received", "routed", "answered", "released", "closed", "rejected"]
 
@@ -18,22 +20,22 @@ StatusName = Literal["received", "routed", "answered", "released", "closed", "re
 class LocationIn(msgspec.Struct, forbid_unknown_fields=True):
     lat: Annotated[float, Meta(ge=-90, le=90)]
     lon: Annotated[float, Meta(ge=-180, le=180)]
-    address: Annotated[str, Meta(max_length=300)] | None = None
+    address: text(0, 300, blank_ok=True) | None = None
 
 
 class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     body: Body
     kind: KindName | None = None
-    category_id: int | None = None
+    category_id: Id | None = None
     is_anonymous: bool = False
     is_confidential: bool = False
     location: LocationIn | None = None
 
 
 class DispatchIn(msgspec.Struct, forbid_unknown_fields=True):
-    unit_id: int
-    note: Annotated[str, Meta(max_length=2000)] | None = None
+    unit_id: Id
+    note: Comment | None = None
 
 
 class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -54,7 +56,7 @@ class ReleaseIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
     score: Annotated[int, Meta(ge=1, le=5)]
-    comment: Annotated[str, Meta(max_length=2000)] | None = None
+    comment: Comment | None = None
 
 
 class CategoryRef(msgspec.Struct):

@@ -458,11 +458,12 @@ async def _step(
         rules.notices_for(action, edge.target), unit_after, row["reporter"], user.id
     )
     async with write_transaction(current_engine()):
-        # Compare-and-set on the status read above: of two racing steps one
-        # wins, the other gets a 409, and nothing is half-applied.
+        # Compare-and-set on the status and unit read above: of two racing
+        # steps one wins, the other gets a 409, and nothing is half-applied.
+        same_unit = C.unit == row["unit"] if row["unit"] else C.unit.is_null()
         changed = (
             await C.update(values)
-            .where((C.id == complaint_id) & (C.status == before))
+            .where((C.id == complaint_id) & (C.status == before) & same_unit)
             .returning(C.id)
         )
         if not changed:
@@ -658,6 +659,7 @@ async def list_complaints(
         query = query.where(C.unit == unit_id)
     if q and q.strip():
         if (wanted := parse_tracking_no(q)) is not None:
+            # The id finds the row; the year must match too (checked below).
             query = query.where(C.id == wanted)
         else:
             # LIKE wildcards typed by a user are taken literally enough by dropping them.
@@ -666,6 +668,8 @@ async def list_complaints(
     if cursor:
         query = query.where(C.id < decode_cursor(cursor))
     rows = await query.order_by(C.id, ascending=False).limit(limit + 1)
+    if q and parse_tracking_no(q) is not None:
+        rows = [r for r in rows if tracking_no(r["id"], r["created_at"]) == q.strip().upper()]
     more = len(rows) > limit
     rows = rows[:limit]
     files = await _attachments([r["id"] for r in rows])

@@ -8,6 +8,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from backend.accounts.auth import admin_only
 from backend.common.errors import NotFound
+from backend.common.fields import PathId
 from backend.complaints.classify import classify_kind
 from backend.organisation import service
 from backend.organisation.schemas import (
@@ -30,7 +31,7 @@ class UnitController(Controller):
         return await service.list_units()
 
     @get("/{unit_id:int}")
-    async def get_unit(self, unit_id: int) -> UnitOut:
+    async def get_unit(self, unit_id: PathId) -> UnitOut:
         unit = await service.get_unit(unit_id)
         if unit is None:
             raise NotFound(f"no unit with id {unit_id}")
@@ -41,7 +42,7 @@ class UnitController(Controller):
         return await service.create_unit(data)
 
     @patch("/{unit_id:int}", guards=[admin_only])
-    async def update_unit(self, unit_id: int, data: UnitPatch) -> UnitOut:
+    async def update_unit(self, unit_id: PathId, data: UnitPatch) -> UnitOut:
         """Extension: rename a unit or change its kind."""
         return await service.update_unit(unit_id, data)
 
@@ -71,6 +72,6 @@ class CategoryController(Controller):
         return await service.create_category(data)
 
     @patch("/{category_id:int}", guards=[admin_only])
-    async def update_category(self, category_id: int, data: CategoryPatch) -> CategoryOut:
+    async def update_category(self, category_id: PathId, data: CategoryPatch) -> CategoryOut:
         """Extension: edit a category's name, keywords, unit or auto_dispatch."""
         return await service.update_category(category_id, data)

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.common.fields import Id, text
+
 Code = Annotated[
     str,
     Meta(
@@ -14,8 +16,8 @@ Code = Annotated[
         description="2-32 letters, digits, '_' or '-'",
     ),
 ]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Keyword = Annotated[str, Meta(min_length=1, max_length=80)]
+Name = text(1, 200)
+Keyword = text(1, 80)
 Keywords = Annotated[list[Keyword], Meta(max_length=200)]
 UnitKind = Literal["skpd", "vertical"]
 
@@ -42,14 +44,14 @@ class CategoryIn(msgspec.Struct, forbid_unknown_fields=True):
     code: Code
     name: Name
     keywords: Keywords
-    unit_id: int
+    unit_id: Id
     auto_dispatch: bool = False
 
 
 class CategoryPatch(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | None = None
     keywords: Keywords | None = None
-    unit_id: int | None = None
+    unit_id: Id | None = None
     auto_dispatch: bool | None = None
 
 
