@@ -243,6 +243,18 @@ def measure(browser, base: str, who: str, creds, runs: int) -> dict[str, list[di
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
         out["first"].append(visit(page, cdp, "/app/"))
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+        if creds:
+            # Once in control, the app refetches the screen through the worker (so it is
+            # kept for next time); a person looking at the list gives it that moment.
+            for _ in range(100):  # evaluate() awaits the promise; wait_for_function would not
+                if page.evaluate(
+                    "caches.open('upik-api').then((c) => c.keys()).then((k) => k.some((r) => "
+                    "r.url.includes('/api/v1/complaints?')))"
+                ):
+                    break
+                page.wait_for_timeout(100)
+            else:
+                raise SystemExit("the worker never cached the complaint list")
         page.wait_for_timeout(300)
         # The worker has precached the shell by now; this is the phone opening the app again.
         worker_cdp = throttle_worker(browser, base)

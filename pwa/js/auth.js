@@ -1,0 +1,119 @@
+import { t, lang, loadLang } from './i18n.js';
+import { api, ApiError } from './api.js';
+import { h, field, submitting, toast } from './ui.js';
+import { setMe, go, home, state } from './app.js';
+import { pushSupported, enablePush, unsubscribe } from './push.js';
+
+const input = (props) => h('input', { required: true, ...props });
+
+function afterLogin(user) {
+  setMe(user);
+  const next = sessionStorage.getItem('upik.next');
+  sessionStorage.removeItem('upik.next');
+  go(next && next.startsWith('/app/') ? next : home(user), true);
+}
+
+export function login(root) {
+  const user = input({ name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: false });
+  const pass = input({ name: 'password', type: 'password', autocomplete: 'current-password' });
+  const form = h('form', { class: 'stack', novalidate: false },
+    field(t('auth.username'), user),
+    field(t('auth.password'), pass),
+    h('button', { class: 'btn wide' }, t('auth.login')));
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    submitting(form, async () => {
+      try {
+        const r = await api('/auth/login', { method: 'POST', body: { username: user.value.trim(), password: pass.value }, quiet401: true });
+        afterLogin(r.user);
+      } catch (err) {
+        throw err instanceof ApiError && err.status === 401 ? t('auth.bad') : err;
+      }
+    });
+  };
+  root.append(
+    h('div', { class: 'hero' }, h('h1', null, t('auth.login.title')), h('p', null, t('auth.login.lead'))),
+    form,
+    h('p', { class: 'center' }, t('auth.noaccount'), ' ', h('a', { href: '/app/register' }, t('auth.register.link'))));
+}
+
+export function register(root) {
+  const name = input({ name: 'name', autocomplete: 'name', maxLength: 120 });
+  const user = input({ name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: false, maxLength: 64 });
+  const pass = input({ name: 'password', type: 'password', autocomplete: 'new-password', minLength: 8 });
+  const phone = h('input', { name: 'phone', type: 'tel', autocomplete: 'tel', inputMode: 'tel' });
+  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email' });
+  const form = h('form', { class: 'stack' },
+    field(t('auth.name'), name),
+    field(t('auth.username'), user, t('auth.username.hint')),
+    field(t('auth.password'), pass, t('auth.password.hint')),
+    field(t('auth.phone'), phone, t('auth.phone.hint')),
+    field(t('auth.email'), email),
+    h('button', { class: 'btn wide' }, t('auth.register')));
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    submitting(form, async () => {
+      const body = { username: user.value.trim(), password: pass.value, name: name.value.trim() };
+      if (phone.value.trim()) body.phone = phone.value.trim();
+      if (email.value.trim()) body.email = email.value.trim();
+      try {
+        await api('/auth/register', { method: 'POST', body });
+      } catch (err) {
+        throw err instanceof ApiError && err.status === 409 ? t('auth.taken') : err;
+      }
+      const r = await api('/auth/login', { method: 'POST', body: { username: body.username, password: body.password } });
+      toast(t('auth.welcome', { name: r.user.name }));
+      sessionStorage.setItem('upik.next', '/app/new');
+      afterLogin(r.user);
+    });
+  };
+  root.append(
+    h('h1', null, t('auth.register.title')),
+    h('p', null, t('auth.register.lead')),
+    form,
+    h('p', { class: 'center' }, t('auth.haveaccount'), ' ', h('a', { href: '/app/login' }, t('auth.login'))));
+}
+
+export async function account(root) {
+  const me = state.me;
+  const pushBox = h('div', { class: 'stack' });
+  function drawPush() {
+    if (!pushSupported()) return pushBox.replaceChildren(h('p', null, t('push.unsupported')));
+    const perm = Notification.permission;
+    if (perm === 'granted') return pushBox.replaceChildren(h('p', null, t('push.on')));
+    if (perm === 'denied') return pushBox.replaceChildren(h('p', null, t('push.denied')));
+    pushBox.replaceChildren(
+      h('p', null, t(`push.why.${me.role}`)),
+      h('button', {
+        type: 'button', class: 'btn',
+        onclick: () => enablePush().then(drawPush, () => { toast(t('push.failed'), 'error'); drawPush(); }),
+      }, t('push.enable')));
+  }
+  drawPush();
+  const out = h('button', { type: 'button', class: 'btn danger wide' }, t('auth.logout'));
+  out.onclick = async () => {
+    const queued = (await self.UpikStore.idb.all('outbox')).filter((i) => i.owner === me.id);
+    if (queued.length && !confirm(t('auth.logout.queued', { n: queued.length }))) return;
+    out.disabled = true;
+    // Order matters: the server must forget this device before the session ends.
+    await unsubscribe().catch(() => {});
+    await api('/auth/logout', { method: 'POST', quiet401: true }).catch(() => {});
+    await self.UpikStore.idb.clear('outbox').catch(() => {});
+    setMe(null);
+    go('/app/login');
+  };
+  const langBtn = h('button', { type: 'button', class: 'btn ghost', lang: lang === 'id' ? 'en' : 'id' }, t('lang.other'));
+  langBtn.onclick = async () => {
+    await loadLang(lang === 'id' ? 'en' : 'id');
+    go('/app/account', true);
+  };
+  root.append(
+    h('h1', null, t('account.title')),
+    h('dl', { class: 'facts' },
+      h('dt', null, t('auth.name')), h('dd', null, me.name),
+      h('dt', null, t('auth.username')), h('dd', null, me.username),
+      h('dt', null, t('account.role')), h('dd', null, t(`role.${me.role}`))),
+    h('h2', null, t('push.title')), pushBox,
+    h('h2', null, t('lang.title')), langBtn,
+    h('h2', null, t('account.session')), out);
+}

@@ -1,0 +1,201 @@
+import { t } from './i18n.js';
+import { api, csrf, items, ApiError } from './api.js';
+import { h, field, check, toast, fmtDate, complaintCard, pagedList, alertBox, qs, submitting } from './ui.js';
+import { go, flushOutbox, requestSync, rememberCsrf, state } from './app.js';
+import { pushCard } from './push.js';
+
+const store = self.UpikStore;
+const KINDS = ['keluhan', 'pertanyaan', 'informasi', 'saran'];
+const MAX_SIDE = 1280;
+
+// Phone photos are 3–12 MB; a 1280px JPEG carries the same evidence in ~200 KB,
+// which matters on a weak, metered connection.
+export async function shrinkPhoto(file) {
+  let bmp;
+  try {
+    bmp = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch {
+    return file; // a format the browser cannot decode: let the server judge it
+  }
+  const scale = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(bmp.width * scale);
+  canvas.height = Math.round(bmp.height * scale);
+  canvas.getContext('2d').drawImage(bmp, 0, 0, canvas.width, canvas.height);
+  bmp.close?.();
+  const blob = await new Promise((res) => canvas.toBlob(res, 'image/jpeg', 0.82));
+  return blob && blob.size < file.size ? blob : file;
+}
+
+let cachedCats = null;
+const categories = () => (cachedCats ||= api('/categories').then(items, () => { cachedCats = null; return []; }));
+
+export async function newComplaint(root) {
+  const title = h('input', { name: 'title', required: true, maxLength: 200, autocomplete: 'off' });
+  const body = h('textarea', { name: 'body', required: true, rows: 5, maxLength: 5000 });
+  const kind = h('select', { name: 'kind' },
+    h('option', { value: '' }, t('new.kind.auto')),
+    KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
+  const cat = h('select', { name: 'category' }, h('option', { value: '' }, t('new.cat.auto')));
+  const guess = h('p', { class: 'guess', 'aria-live': 'polite' });
+  const anon = h('input', { type: 'checkbox', name: 'anonymous' });
+  const conf = h('input', { type: 'checkbox', name: 'confidential' });
+
+  const photoIn = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'sr-only', id: 'photo' });
+  const preview = h('div', { class: 'preview' });
+  let photo = null;
+  photoIn.onchange = async () => {
+    const f = photoIn.files[0];
+    if (!f) return;
+    preview.replaceChildren(h('p', { role: 'status' }, t('photo.preparing')));
+    photo = await shrinkPhoto(f);
+    const url = URL.createObjectURL(photo);
+    preview.replaceChildren(
+      h('img', { src: url, alt: t('photo.preview'), onload: () => URL.revokeObjectURL(url) }),
+      h('span', null, t('photo.size', { kb: Math.round(photo.size / 1024) })),
+      h('button', { type: 'button', class: 'btn ghost', onclick: () => { photo = null; photoIn.value = ''; preview.replaceChildren(); } }, t('photo.remove')));
+  };
+
+  let coords = null;
+  const where = h('p', { class: 'hint', 'aria-live': 'polite' });
+  const address = h('input', { name: 'address', maxLength: 300, autocomplete: 'street-address' });
+  const locBtn = h('button', { type: 'button', class: 'btn ghost' }, t('loc.add'));
+  locBtn.onclick = () => {
+    if (!navigator.geolocation) return (where.textContent = t('loc.unsupported'));
+    where.textContent = t('loc.finding');
+    navigator.geolocation.getCurrentPosition((p) => {
+      coords = { lat: +p.coords.latitude.toFixed(6), lon: +p.coords.longitude.toFixed(6) };
+      where.textContent = t('loc.got', { lat: coords.lat, lon: coords.lon, acc: Math.round(p.coords.accuracy) });
+    }, () => { where.textContent = t('loc.failed'); }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  };
+
+  // Category picked by the person wins; until then the server's suggestion fills it.
+  let catTouched = false;
+  cat.onchange = () => { catTouched = true; };
+  categories().then((list) => cat.append(...list.map((c) => h('option', { value: c.id }, c.name))));
+
+  let timer = 0;
+  let ctrl = null;
+  let suggestOff = false;
+  const suggest = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const text = `${title.value} ${body.value}`.trim();
+      if (suggestOff || text.length < 8 || !navigator.onLine) return;
+      ctrl?.abort();
+      ctrl = new AbortController();
+      try {
+        const res = await fetch(`/api/v1/categories/suggest?${qs({ text: text.slice(0, 1000) })}`, { signal: ctrl.signal });
+        if (res.status === 404) { suggestOff = true; return; } // backend without the extension
+        if (!res.ok) return;
+        const s = await res.json();
+        const parts = [];
+        if (s.kind) parts.push(t(`kind.${s.kind}`));
+        if (s.category) {
+          parts.push(s.category.name);
+          if (!catTouched) cat.value = String(s.category.id);
+        }
+        guess.textContent = parts.length ? t('new.guess', { what: parts.join(' · ') }) : '';
+      } catch { /* aborted or offline: the suggestion is only a nicety */ }
+    }, 600);
+  };
+  title.oninput = suggest;
+  body.oninput = suggest;
+
+  const form = h('form', { class: 'stack' },
+    field(t('new.title'), title, t('new.title.hint')),
+    field(t('new.body'), body, t('new.body.hint')),
+    guess,
+    field(t('new.kind'), kind),
+    field(t('new.cat'), cat),
+    h('fieldset', null, h('legend', null, t('new.privacy')),
+      check(t('new.anon'), anon, t('new.anon.hint')),
+      check(t('new.conf'), conf, t('new.conf.hint'))),
+    h('fieldset', null, h('legend', null, t('photo.legend')),
+      photoIn, h('label', { for: 'photo', class: 'btn ghost' }, t('photo.take')), preview),
+    h('fieldset', null, h('legend', null, t('loc.legend')),
+      locBtn, where, field(t('loc.address'), address, t('loc.address.hint'))),
+    h('p', { class: 'hint', hidden: navigator.onLine }, t('new.offline')),
+    h('button', { class: 'btn wide' }, t('new.submit')));
+
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    submitting(form, async () => {
+      const payload = { title: title.value.trim(), body: body.value.trim(), is_anonymous: anon.checked, is_confidential: conf.checked };
+      if (kind.value) payload.kind = kind.value;
+      if (cat.value) payload.category_id = Number(cat.value);
+      const addr = address.value.trim();
+      if (coords) payload.location = addr ? { ...coords, address: addr } : coords;
+      else if (addr) payload.body += `\n\n${t('loc.address')}: ${addr}`;
+      // Everything goes through the queue, so "send now" and "send later" are one path.
+      rememberCsrf();
+      const item = await store.enqueue(payload, photo, csrf(), state.me.id);
+      const r = navigator.onLine ? await flushOutbox() : (requestSync(), null);
+      const after = await store.idb.get('outbox', item.key);
+      if (after?.error) {
+        await store.idb.del('outbox', item.key);
+        throw new ApiError(400, after.error);
+      }
+      const done = r?.sent.find((x) => x.key === item.key);
+      if (done) return go(`/app/complaints/${done.complaint.id}`);
+      if (after) toast(t('outbox.queued'));
+      go('/app/complaints');
+    });
+  };
+
+  root.append(h('h1', null, t('new.heading')), h('p', null, t('new.lead')), form);
+  return { destroy: () => { clearTimeout(timer); ctrl?.abort(); } };
+}
+
+function queuedCard(item, reload) {
+  const failed = !!item.error;
+  const retry = async () => {
+    item.error = null;
+    await store.idb.put('outbox', item);
+    await flushOutbox().catch(() => {});
+    reload();
+  };
+  const drop = async () => {
+    if (!confirm(t('outbox.drop.confirm'))) return;
+    await store.idb.del('outbox', item.key);
+    reload();
+  };
+  return h('li', null, h('div', { class: 'card queued' },
+    h('span', { class: 'meta' }, t('outbox.saved', { at: fmtDate(item.created_at) })),
+    h('strong', { class: 'title' }, item.payload.title),
+    h('span', { class: 'chips' }, h('span', { class: `chip ${failed ? 's-rejected' : 's-queued'}` },
+      t(failed ? 'outbox.failed' : item.complaint ? 'outbox.photo' : 'outbox.waiting'))),
+    failed && h('p', { class: 'alert' }, item.error),
+    failed && h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'btn ghost', onclick: retry }, t('outbox.retry')),
+      h('button', { type: 'button', class: 'btn ghost', onclick: drop }, t('outbox.drop')))));
+}
+
+export async function myComplaints(root) {
+  const queue = h('ul', { class: 'cards' });
+  const errBox = h('div');
+  const paged = pagedList({
+    url: (cursor) => `/complaints?${qs({ limit: 20, cursor })}`,
+    render: (c) => complaintCard(c), empty: t('mine.empty'),
+    onError: (e) => errBox.replaceChildren(alertBox(e)),
+  });
+  async function load() {
+    // Queue and list in parallel: both are local reads on a returning visit.
+    const queued = store.idb.all('outbox').catch(() => []).then((all) => {
+      queue.replaceChildren(...all.filter((i) => i.owner === state.me.id).map((i) => queuedCard(i, load)));
+    });
+    try {
+      await paged.reload();
+      errBox.replaceChildren();
+    } catch (e) {
+      errBox.replaceChildren(alertBox(e));
+    }
+    await queued;
+  }
+  root.append(
+    h('div', { class: 'head' }, h('h1', null, t('mine.title')), h('a', { class: 'btn', href: '/app/new' }, t('mine.new'))),
+    pushCard('push.why.citizen') || '',
+    errBox, queue, paged.el);
+  await load();
+  return { onEvent: load };
+}
