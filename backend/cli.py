@@ -27,6 +27,9 @@ async def _with_database(work: Callable[[], Awaitable[int]]) -> int:
     database.bind(engine)
     await database.start(engine)
     try:
+        # Every command works on a fresh data dir: the schema comes first.
+        if work is not _migrate and await _migrate() != 0:
+            return 1
         return await work()
     finally:
         await database.stop(engine)
