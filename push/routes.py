@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
+from backend.accounts.auth import admin_only
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import NotFound
+from backend.common.fields import MAX_ID
 from backend.database import current_engine, write_transaction
 from backend.notifications.tables import Notification
 from push import subscriptions
@@ -26,6 +30,23 @@ class PublicKeyOut(msgspec.Struct):
 class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
     notification_id: Annotated[int, Meta(ge=1)]
     event: Literal["received", "shown", "clicked"]
+
+
+class NotificationOut(msgspec.Struct):
+    id: int
+    recipient_id: int
+    complaint_id: int | None
+    type: str
+    urgency: str
+    status: str
+    attempts: int
+    last_http_status: int | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    received_at: datetime | None
+    shown_at: datetime | None
+    clicked_at: datetime | None
 
 
 RECEIPT_COLUMNS = {
@@ -64,6 +85,57 @@ class PushController(Controller):
     @delete("/subscriptions", status_code=HTTP_204_NO_CONTENT)
     async def unsubscribe(self, request: AuthedRequest, data: EndpointIn) -> None:
         await subscriptions.remove(request.user.id, data.endpoint)
+
+    @get("/notifications", guards=[admin_only])
+    async def notifications(
+        self,
+        complaint_id: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> list[NotificationOut]:
+        """Extension (admin): delivery state and receipts, newest first, to see
+        whether a unit's phones were really woken."""
+        N = Notification
+        query = (
+            N.select(
+                N.id,
+                N.recipient,
+                N.complaint,
+                N.type,
+                N.urgency,
+                N.status,
+                N.attempts,
+                N.last_http_status,
+                N.last_error,
+                N.created_at,
+                N.sent_at,
+                N.received_at,
+                N.shown_at,
+                N.clicked_at,
+            )
+            .order_by(N.id, ascending=False)
+            .limit(limit)
+        )
+        if complaint_id is not None:
+            query = query.where(N.complaint == complaint_id)
+        return [
+            NotificationOut(
+                id=r["id"],
+                recipient_id=r["recipient"],
+                complaint_id=r["complaint"],
+                type=r["type"],
+                urgency=r["urgency"],
+                status=r["status"],
+                attempts=r["attempts"],
+                last_http_status=r["last_http_status"],
+                last_error=r["last_error"],
+                created_at=r["created_at"],
+                sent_at=r["sent_at"],
+                received_at=r["received_at"],
+                shown_at=r["shown_at"],
+                clicked_at=r["clicked_at"],
+            )
+            for r in await query
+        ]
 
     @post("/receipts", status_code=HTTP_204_NO_CONTENT, exclude_from_auth=True)
     async def receipt(self, data: ReceiptIn) -> None:
