@@ -17,15 +17,11 @@ import msgspec
 # The public push services a browser may hand us. Anything else is refused at
 # subscribe time, because the server later POSTs to that URL (SSRF guard).
 DEFAULT_PUSH_ORIGINS = (
-    "https://fcm.googleapis.com",
+    "https://fcm.googleapis.com",  # Chrome on Android: the phones UPIK is for
     "https://android.googleapis.com",
     "https://updates.push.services.mozilla.com",
-    "https://push.services.mozilla.com",
-    "https://web.push.apple.com",
-    "https://api.push.apple.com",
-    "https://wns2-par02p.notify.windows.com",
-    "https://db5.notify.windows.com",
-    "https://sg2p.notify.windows.com",
+    "https://*.push.apple.com",  # Safari: web.push.apple.com and regional hosts
+    "https://*.notify.windows.com",  # Edge: WNS spreads over many hosts
 )
 
 
@@ -78,8 +74,9 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
 
 
 def _origin(url: str) -> str:
+    # `https://*.example.com` allows every subdomain; urlsplit reads "*" as a host.
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"UPIK_PUSH_ALLOWED_ORIGINS: {url!r} is not an http(s) origin")
     return f"{parts.scheme}://{parts.netloc}".lower()
 

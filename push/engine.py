@@ -41,6 +41,7 @@ from push.tables import PushSubscription
 log = logging.getLogger("upik.push")
 N = Notification
 RESCAN_S = 0.5
+RETRY_AFTER_CAP_S = 3600.0
 BATCH_GATHER_S = 0.002
 
 
@@ -212,11 +213,60 @@ class DeliveryEngine:
         return devices
 
     async def deliver(self, batch: list[dict]) -> int:
-        devices = await self._devices({n["recipient"] for n in batch})
-        results = await asyncio.gather(*(self._deliver_one(n, devices) for n in batch))
+        # A batch may take longer than its lease (a slow push service, a long
+        # queue behind the concurrency bound): keep the lease alive while we
+        # work, so a healthy worker's claims are never taken over.
+        heartbeat = asyncio.create_task(self._keep_leases([n["id"] for n in batch]))
+        try:
+            devices = await self._devices({n["recipient"] for n in batch})
+            results = await asyncio.gather(*(self._deliver_safely(n, devices) for n in batch))
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
         gone = {device_id for r, pruned in results for device_id in pruned}
         await self._record([r for r, _ in results], gone)
         return sum(1 for r, _ in results if r.newly_sent)
+
+    async def _keep_leases(self, ids: list[int]) -> None:
+        interval = max(0.2, self.config.lease_s / 3)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with write_transaction(current_engine()):
+                    await N.update(
+                        {N.claimed_until: now() + timedelta(seconds=self.config.lease_s)}
+                    ).where(N.id.is_in(ids) & (N.claimed_by == self.name) & (N.status == "sending"))
+            except Exception:
+                log.exception("could not renew push leases")
+
+    async def _deliver_safely(
+        self, n: dict, devices: dict[int, list[Device]]
+    ) -> tuple[_Result, set[int]]:
+        """One notification's trouble stays its own: the rest of the batch
+        is recorded whatever happens here."""
+        try:
+            if n["attempts"] > self.config.max_attempts:
+                # Claimed again and again by workers that died mid-send.
+                return _Result(
+                    n["id"],
+                    "failed",
+                    delivered_to=_json(n["delivered_to"], []),
+                    last_error="gave up: attempts exhausted",
+                ), set()
+            return await self._deliver_one(n, devices)
+        except Exception as exc:
+            log.exception("notification %s could not be sent", n["id"])
+            retry = n["attempts"] < self.config.max_attempts
+            return _Result(
+                n["id"],
+                "pending" if retry else "failed",
+                next_attempt_at=now() + timedelta(seconds=self._backoff(n["attempts"], 0))
+                if retry
+                else None,
+                delivered_to=_json(n["delivered_to"], []),
+                last_error=f"{type(exc).__name__}: {exc}"[:300],
+            ), set()
 
     async def _deliver_one(
         self, n: dict, devices: dict[int, list[Device]]
@@ -270,6 +320,9 @@ class DeliveryEngine:
 
     def _backoff(self, attempts: int, retry_after: float) -> float:
         if retry_after:
+            # Honoured up to a bound: an absurd Retry-After must not park a
+            # notification for years (or overflow the clock).
+            retry_after = min(retry_after, RETRY_AFTER_CAP_S)
             return retry_after + random.uniform(0, 0.1 * retry_after)
         ceiling = min(self.config.retry_cap_s, self.config.retry_base_s * 2 ** (attempts - 1))
         return random.uniform(ceiling / 2, ceiling)  # jitter: retries of a burst spread out
@@ -338,7 +391,11 @@ class DeliveryEngine:
                     # Compare-and-clear: of several workers exactly one fires it.
                     won = (
                         await Complaint.update({column: None})
-                        .where((Complaint.id == row["id"]) & column.is_not_null())
+                        .where(
+                            (Complaint.id == row["id"])
+                            & (Complaint.status == rules.Status.ROUTED)
+                            & (column == row[column._meta.name])
+                        )
                         .returning(Complaint.id)
                     )
                     if not won:

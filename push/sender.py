@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from dataclasses import dataclass
 
 import aiohttp
@@ -46,21 +47,34 @@ class Outcome:
         return self.status is None or self.status == 429 or self.status >= 500
 
 
+def _encode(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def fit_payload(payload: dict) -> bytes:
     """JSON that fits one push record: shorten the human text, never cut the
     JSON (a truncated payload would be unreadable to the service worker)."""
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    data = _encode(payload)
     if len(data) <= MAX_PLAINTEXT:
         return data
     trimmed = dict(payload)
     for key in ("body", "title"):
         text = str(trimmed.get(key, ""))
-        while text and len(data) > MAX_PLAINTEXT:
-            overflow = len(data) - MAX_PLAINTEXT
-            # Bytes overshoot characters for non-ASCII text; cut at least that many.
-            text = text[: max(0, len(text) - overflow - 1)]
-            trimmed[key] = text + "…" if text else ""
-            data = json.dumps(trimmed, ensure_ascii=False, separators=(",", ":")).encode()
+        trimmed[key] = ""
+        if len(_encode(trimmed)) > MAX_PLAINTEXT:
+            continue  # even without this field it is too long: shorten the next
+        # The longest prefix that fits; bytes per character vary (UTF-8, escapes).
+        low, high = 0, len(text)
+        while low < high:
+            mid = (low + high + 1) // 2
+            trimmed[key] = text[:mid] + "…"
+            if len(_encode(trimmed)) <= MAX_PLAINTEXT:
+                low = mid
+            else:
+                high = mid - 1
+        trimmed[key] = text[:low] + "…" if low < len(text) else text
+        return _encode(trimmed)
+    data = _encode(trimmed)
     if len(data) > MAX_PLAINTEXT:
         raise ValueError("payload does not fit even without its text")
     return data
@@ -70,7 +84,8 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     except ValueError:
         from email.utils import parsedate_to_datetime
 
@@ -80,7 +95,10 @@ def _retry_after(value: str | None) -> float | None:
             return None
         from backend.common.clock import now
 
-        return max(0.0, (when - now()).total_seconds())
+        try:
+            return max(0.0, (when - now()).total_seconds())
+        except (OverflowError, TypeError):  # a naive or absurd date
+            return None
 
 
 class _NoRedirectSession:

@@ -4,6 +4,7 @@ will later POST to whatever endpoint it accepts (SSRF guard)."""
 from __future__ import annotations
 
 import binascii
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -15,7 +16,7 @@ from msgspec import Meta
 from backend.common.clock import now
 from backend.common.errors import BadInput
 from backend.common.fields import text
-from backend.database import current_engine, write_transaction
+from backend.database import current_engine, is_unique_violation, write_transaction
 from push.tables import PushSubscription
 from push.vapid import b64url_decode
 
@@ -52,17 +53,43 @@ def origin_of(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
+
+
 def _decode(value: str, field: str) -> bytes:
+    # urlsafe_b64decode skips characters outside the alphabet; a key with
+    # junk in it must be refused, not silently read as another key.
+    value = value.strip()
+    if not _B64URL.match(value):
+        raise BadInput(field, "is not base64url")
     try:
-        return b64url_decode(value.strip())
+        return b64url_decode(value.rstrip("="))
     except (binascii.Error, ValueError):
         raise BadInput(field, "is not base64url") from None
+
+
+def origin_allowed(origin: str, allowed: tuple[str, ...]) -> bool:
+    """Exact origins, or `https://*.example.com` for a service spread over
+    many hosts (Windows Push Notification Services, Apple)."""
+    if origin in allowed:
+        return True
+    scheme, _, host = origin.partition("://")
+    for entry in allowed:
+        entry_scheme, _, entry_host = entry.partition("://")
+        if (
+            entry_host.startswith("*.")
+            and scheme == entry_scheme
+            and host.endswith(entry_host[1:])
+            and len(host) > len(entry_host) - 1
+        ):
+            return True
+    return False
 
 
 def validate(data: SubscriptionIn, allowed_origins: tuple[str, ...]) -> str:
     """Returns the endpoint's origin; raises BadInput naming the field."""
     origin = origin_of(data.endpoint)
-    if origin not in allowed_origins:
+    if not origin_allowed(origin, allowed_origins):
         raise BadInput("endpoint", f"push service {origin} is not allowed")
     p256dh = _decode(data.keys.p256dh, "keys.p256dh")
     if len(p256dh) != 65 or p256dh[0] != 4:
@@ -85,9 +112,7 @@ async def save(
     """Insert, or rebind a known endpoint to this user (a phone changes hands,
     or a second account logs in on it): one device, one owner."""
     origin = validate(data, allowed_origins)
-    expires = (
-        datetime.fromtimestamp(data.expirationTime / 1000, UTC) if data.expirationTime else None
-    )
+    expires = _expiry(data.expirationTime)
     values = {
         PushSubscription.user: user_id,
         PushSubscription.origin: origin,
@@ -97,23 +122,44 @@ async def save(
         PushSubscription.user_agent: (user_agent or "")[:255] or None,
         PushSubscription.failures: 0,
     }
+    for _ in range(2):
+        try:
+            return await _upsert(data.endpoint, values)
+        except Exception as exc:
+            # Two tabs subscribing the same browser at once: the slower insert
+            # meets the unique endpoint; the second round finds it and rebinds.
+            if not is_unique_violation(exc):
+                raise
+    return await _upsert(data.endpoint, values)
+
+
+def _expiry(milliseconds: float | None) -> datetime | None:
+    if milliseconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(milliseconds / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise BadInput("expirationTime", "is not a time in milliseconds since 1970") from None
+
+
+async def _upsert(endpoint: str, values: dict) -> SubscriptionOut:
     async with write_transaction(current_engine()):
         existing = (
             await PushSubscription.select(PushSubscription.id)
-            .where(PushSubscription.endpoint == data.endpoint)
+            .where(PushSubscription.endpoint == endpoint)
             .first()
         )
         if existing:
             await PushSubscription.update(values).where(PushSubscription.id == existing["id"])
-            return SubscriptionOut(id=existing["id"], endpoint=data.endpoint, created=False)
+            return SubscriptionOut(id=existing["id"], endpoint=endpoint, created=False)
         rows = await PushSubscription.insert(
             PushSubscription(
-                endpoint=data.endpoint,
+                endpoint=endpoint,
                 created_at=now(),
                 **{column._meta.name: value for column, value in values.items()},
             )
         ).returning(PushSubscription.id)
-    return SubscriptionOut(id=rows[0]["id"], endpoint=data.endpoint, created=True)
+    return SubscriptionOut(id=rows[0]["id"], endpoint=endpoint, created=True)
 
 
 async def remove(user_id: int, endpoint: str) -> None:
