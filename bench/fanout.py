@@ -16,7 +16,6 @@ decrypts every payload, as in the tests.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
@@ -26,12 +25,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _load import BIN, ROOT, free_port, server
+from _load import BIN, ROOT, free_port, postgres_database, server
 
 from tests.support.push_service import LoopbackPushService
 
@@ -307,29 +305,17 @@ def main() -> int:
                 flush=True,
             )
             if not args.skip_postgres:
-                import asyncpg
-
-                name = f"upik_fanout_{uuid.uuid4().hex[:8]}"
-
-                async def admin_sql(sql: str) -> None:
-                    conn = await asyncpg.connect("postgres://postgres@127.0.0.1:5432/postgres")
-                    await conn.execute(sql)
-                    await conn.close()
-
-                asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
-                try:
+                with postgres_database("upik_bench") as url:
                     pg_dir = workdir / "pg"
                     env = {
                         **common,
                         "UPIK_DATA_DIR": str(pg_dir),
-                        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+                        "DATABASE_URL": url,
                         "REDIS_URL": "redis://127.0.0.1:6379/13",
                     }
                     results.append(
                         run_mode("UPIK, PostgreSQL + Redis (serve + worker)", env, args, push, True)
                     )
-                finally:
-                    asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             rejections = push.rejections
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -16,11 +16,10 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _load import BIN, ROOT, drive, free_port, server
+from _load import BIN, ROOT, drive, free_port, postgres_database, server
 
 TEXTS = [
     ("Jalan berlubang di Weru", "Jalan desa Weru berlubang besar, motor sering jatuh."),
@@ -146,27 +145,15 @@ def main() -> int:
         results.append(sqlite)
         print(sqlite.line(), flush=True)
         if not args.skip_postgres:
-            import asyncpg
-
-            name = f"upik_bench_{uuid.uuid4().hex[:8]}"
-
-            async def createdb(sql: str) -> None:
-                conn = await asyncpg.connect("postgres://postgres@127.0.0.1:5432/postgres")
-                await conn.execute(sql)
-                await conn.close()
-
-            asyncio.run(createdb(f'CREATE DATABASE "{name}"'))
-            try:
+            with postgres_database("upik_bench") as url:
                 pg = run_upik(
                     "UPIK, PostgreSQL (1 process)",
                     {
                         "UPIK_DATA_DIR": str(workdir / "pg"),
-                        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+                        "DATABASE_URL": url,
                     },
                     args,
                 )
-            finally:
-                asyncio.run(createdb(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             results.append(pg)
             print(pg.line(), flush=True)
     finally:

@@ -12,8 +12,7 @@ and its handlers are attached (set by pwa/js/app.js).
 
     .venv/bin/python bench/pwa_load.py [--runs 5] [--base-url URL]
 
-Without --base-url it starts `upik serve` on a temporary SQLite database
-(falling back to tests/e2e/devserver.py when the backend is not installed).
+Without --base-url it starts `upik serve` on a temporary SQLite database.
 Targets: interactive <= 2000 ms first visit, <= 500 ms cached; shell <= 100 KB.
 """
 
@@ -119,20 +118,12 @@ def server():
         env = {**os.environ, "UPIK_DATA_DIR": data, "UPIK_LOGIN_RATE_PER_MINUTE": "10000"}
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
-        if upik.exists() and (ROOT / "backend" / "app.py").exists():
-            for args in (["migrate"], ["seed"]):
-                subprocess.run(
-                    [str(upik), *args], env=env, cwd=ROOT, check=True, capture_output=True
-                )
-            cmd, kind = (
-                [str(upik), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                "upik serve",
-            )
-        else:
-            cmd, kind = (
-                [sys.executable, str(ROOT / "tests" / "e2e" / "devserver.py"), str(port)],
-                "devserver (no backend)",
-            )
+        for args in (["migrate"], ["seed"]):
+            subprocess.run([str(upik), *args], env=env, cwd=ROOT, check=True, capture_output=True)
+        cmd, kind = (
+            [str(upik), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            "upik serve",
+        )
         proc = subprocess.Popen(
             cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
