@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
@@ -27,9 +29,15 @@ async def _with_database(work: Callable[[], Awaitable[int]]) -> int:
     database.bind(engine)
     await database.start(engine)
     try:
-        # Every command works on a fresh data dir: the schema comes first.
-        if work is not _migrate and await _migrate() != 0:
-            return 1
+        # Every command works on a fresh data dir: the schema comes first,
+        # quietly (its report is for `upik migrate`, or for when it fails).
+        if work is not _migrate:
+            report = io.StringIO()
+            with contextlib.redirect_stdout(report):
+                failed = await _migrate() != 0
+            if failed:
+                print(report.getvalue(), file=sys.stderr)
+                return 1
         return await work()
     finally:
         await database.stop(engine)

@@ -103,7 +103,7 @@ def _log_tail(path: Path) -> str:
     return ""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def push_service():
     sys.path.insert(0, str(ROOT))
     try:
@@ -114,7 +114,7 @@ def push_service():
         yield push
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory, push_service):
     external = os.environ.get("UPIK_E2E_BASE_URL")
     if external:
@@ -208,7 +208,10 @@ def server(tmp_path_factory, push_service):
             proc.wait()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running
+# in this thread while it lives, and the async suites after tests/e2e need the
+# thread's loop free.
+@pytest.fixture(scope="package")
 def playwright():
     need(Path(CHROMIUM).exists() and os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing")
     from playwright.sync_api import sync_playwright
@@ -217,7 +220,7 @@ def playwright():
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright):
     b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield b

@@ -233,11 +233,11 @@ async def test_absurd_expiration_time_is_400_not_500(h, client):
     assert_400(r, "expirationTime")
 
 
-def test_default_origins_are_the_public_push_services():
+def test_default_origins_are_the_public_push_services(tmp_path):
     from backend.settings import load_settings
     from push.subscriptions import origin_allowed
 
-    settings = load_settings({"UPIK_DATA_DIR": str(os.environ["UPIK_DATA_DIR"])})
+    settings = load_settings({"UPIK_DATA_DIR": str(tmp_path)})
     allowed = settings.push_allowed_origins
     for origin in (
         "https://fcm.googleapis.com",
