@@ -117,6 +117,7 @@ class PushSender:
         self, jwt: JwtCache, concurrency: int = 64, timeout_s: float = SEND_TIMEOUT_S
     ) -> None:
         self._jwt = jwt
+        self._concurrency = concurrency
         self._limit = asyncio.Semaphore(concurrency)
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
@@ -125,7 +126,9 @@ class PushSender:
         if self._session is None:
             # One session: connections to FCM are reused across pushes.
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=128, limit_per_host=64, ttl_dns_cache=300),
+                connector=aiohttp.TCPConnector(
+                    limit=self._concurrency, limit_per_host=self._concurrency, ttl_dns_cache=300
+                ),
                 trust_env=False,
             )
 
