@@ -199,3 +199,38 @@ def current_engine() -> Engine:
     from backend.organisation.tables import Unit
 
     return Unit._meta.db
+
+
+async def insert_rows(table, rows: list[dict[str, Any]], returning: str | None = None) -> list:
+    """One multi-row INSERT through Piccolo's `raw`, for the hot write path.
+
+    Building `Table` instances and letting Piccolo render them costs more CPU
+    than the database spends on the insert (a submission's outbox rows were
+    15 % of the event loop's time under load). The values are bound as
+    parameters, so SQLite stores them through the same adapters as Piccolo's
+    own inserts, and PostgreSQL gets them typed by asyncpg.
+    """
+    if not rows:
+        return []
+    import json
+
+    from piccolo.columns import JSON
+
+    columns = table._meta.non_default_columns
+    defaults = {}
+    for column in columns:
+        default = column.get_default_value()
+        defaults[column._meta.name] = default.python() if hasattr(default, "python") else default
+    args: list[Any] = []
+    for row in rows:
+        for column in columns:
+            value = row.get(column._meta.name, defaults[column._meta.name])
+            if isinstance(column, JSON) and not isinstance(value, str | None):
+                value = json.dumps(value)
+            args.append(value)
+    names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
+    one = "(" + ", ".join("{}" for _ in columns) + ")"
+    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ' + ", ".join([one] * len(rows))
+    if returning:
+        sql += f' RETURNING "{returning}"'
+    return await table.raw(sql, *args)

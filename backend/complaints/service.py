@@ -32,7 +32,7 @@ from backend.complaints.schemas import (
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
 from backend.complaints.tracking import parse as parse_tracking_no
 from backend.complaints.tracking import tracking_no
-from backend.database import current_engine, is_unique_violation, write_transaction
+from backend.database import current_engine, insert_rows, is_unique_violation, write_transaction
 from backend.notifications import outbox, signals
 from backend.organisation import service as organisation
 from backend.organisation.schemas import UnitOut
@@ -306,7 +306,7 @@ async def submit(
     )
     try:
         async with write_transaction(current_engine()):
-            new_id = (await C.insert(C(**values)).returning(C.id))[0]["id"]
+            new_id = (await insert_rows(C, [values], returning="id"))[0]["id"]
             number = tracking_no(new_id, at)
             await _event(
                 new_id,
@@ -395,17 +395,20 @@ async def _event(
     at,
     data: dict,
 ) -> None:
-    await ComplaintEvent.insert(
-        ComplaintEvent(
-            complaint=complaint_id,
-            type=type_,
-            actor=actor.id if actor else None,
-            actor_role=actor.role if actor else Role.SYSTEM,
-            from_status=from_status,
-            to_status=to_status,
-            data=data,
-            at=at,
-        )
+    await insert_rows(
+        ComplaintEvent,
+        [
+            dict(
+                complaint=complaint_id,
+                type=type_,
+                actor=actor.id if actor else None,
+                actor_role=actor.role if actor else Role.SYSTEM,
+                from_status=from_status,
+                to_status=to_status,
+                data=data,
+                at=at,
+            )
+        ],
     )
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from backend.accounts.tables import User
 from backend.complaints.lifecycle import Audience, Notice, Role
+from backend.database import insert_rows
 from backend.notifications.tables import Notification
 
 STAFF_TTL_S = 24 * 3600
@@ -106,7 +107,7 @@ async def enqueue(addressed: Addressed, complaint: ComplaintRef, at: datetime) -
     """Write one outbox row per (notice, recipient), in the caller's
     transaction, with one INSERT. Returns the count."""
     rows = [
-        Notification(
+        dict(
             recipient=user_id,
             complaint=complaint.id,
             type=notice.type,
@@ -121,8 +122,7 @@ async def enqueue(addressed: Addressed, complaint: ComplaintRef, at: datetime) -
         )
         for notice, user_id in addressed.pairs
     ]
-    if rows:
-        await Notification.insert(*rows)
+    await insert_rows(Notification, rows)
     return len(rows)
 
 
