@@ -15,7 +15,7 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 def _shell() -> File:
     return File(
         path=PWA_DIR / "index.html",
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",
         content_disposition_type="inline",
         headers=NO_CACHE,
     )
