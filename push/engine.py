@@ -329,27 +329,41 @@ class DeliveryEngine:
 
     async def _record(self, results: list[_Result], gone: set[int]) -> None:
         at = now()
+        # Rows with the same outcome share one UPDATE: the write lock is held
+        # for a few statements, not one per notification.
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for r in results:
+            outcome = (
+                r.status,
+                r.last_http_status,
+                r.last_error,
+                json.dumps(r.delivered_to),
+                r.next_attempt_at,
+                r.newly_sent,
+            )
+            groups[outcome].append(r.id)
+            if r.next_attempt_at:
+                wait = (r.next_attempt_at - at).total_seconds()
+                self._next_retry = min(
+                    wait, self._next_retry if self._next_retry is not None else wait
+                )
         async with write_transaction(current_engine()):
-            for r in results:
+            for (status, http, error, delivered, retry_at, newly_sent), ids in groups.items():
                 values = {
-                    N.status: r.status,
+                    N.status: status,
                     N.claimed_until: None,
                     N.claimed_by: None,
-                    N.last_http_status: r.last_http_status,
-                    N.last_error: r.last_error,
-                    N.delivered_to: json.dumps(r.delivered_to),
+                    N.last_http_status: http,
+                    N.last_error: error,
+                    N.delivered_to: delivered,
                 }
-                if r.next_attempt_at:
-                    values[N.next_attempt_at] = r.next_attempt_at
-                    wait = (r.next_attempt_at - at).total_seconds()
-                    self._next_retry = min(
-                        wait, self._next_retry if self._next_retry is not None else wait
-                    )
-                if r.newly_sent:
+                if retry_at:
+                    values[N.next_attempt_at] = retry_at
+                if newly_sent:
                     values[N.sent_at] = at
                 # Only while the claim is still ours: a lease that expired and
                 # was taken over belongs to the other worker now.
-                await N.update(values).where((N.id == r.id) & (N.claimed_by == self.name))
+                await N.update(values).where(N.id.is_in(ids) & (N.claimed_by == self.name))
             if gone:
                 await PushSubscription.delete().where(PushSubscription.id.is_in(list(gone)))
         self.sent_count += sum(1 for r in results if r.newly_sent)
