@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -201,20 +201,26 @@ def current_engine() -> Engine:
     return Unit._meta.db
 
 
-async def insert_rows(table, rows: list[dict[str, Any]], returning: str | None = None) -> list:
-    """One multi-row INSERT through Piccolo's `raw`, for the hot write path.
+Statement = tuple[str, list[Any]]  # SQL with the engine's placeholders, and its arguments
 
-    Building `Table` instances and letting Piccolo render them costs more CPU
-    than the database spends on the insert (a submission's outbox rows were
-    15 % of the event loop's time under load). The values are bound as
-    parameters, so SQLite stores them through the same adapters as Piccolo's
-    own inserts, and PostgreSQL gets them typed by asyncpg.
+
+def insert_statement(
+    table, rows: list[dict[str, Any]], returning: str | None = None
+) -> Statement | None:
+    """A multi-row INSERT for `rows`, compiled for `table`'s engine.
+
+    Rendering `Table` instances costs more CPU than the database spends on the
+    insert (a submission's outbox rows were 15 % of the event loop's time under
+    load). The values are bound as parameters, so SQLite stores them through
+    the same adapters as Piccolo's own inserts, and asyncpg types them for
+    PostgreSQL.
     """
     if not rows:
-        return []
+        return None
     import json
 
     from piccolo.columns import JSON
+    from piccolo.querystring import QueryString
 
     columns = table._meta.non_default_columns
     defaults = {}
@@ -233,4 +239,69 @@ async def insert_rows(table, rows: list[dict[str, Any]], returning: str | None =
     sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ' + ", ".join([one] * len(rows))
     if returning:
         sql += f' RETURNING "{returning}"'
-    return await table.raw(sql, *args)
+    query, query_args = QueryString(sql, *args).compile_string(
+        engine_type=table._meta.db.engine_type
+    )
+    return query, list(query_args)
+
+
+async def insert_rows(table, rows: list[dict[str, Any]], returning: str | None = None) -> list:
+    """Run `insert_statement` in the current transaction (or on its own)."""
+    statement = insert_statement(table, rows, returning)
+    if statement is None:
+        return []
+    engine = table._meta.db
+    transaction = engine.current_transaction.get()
+    if isinstance(engine, TunedSQLiteEngine):
+        if transaction is not None:
+            return await transaction.connection.execute_fetchall(*statement)
+        return await engine._run_in_new_connection(*statement)
+    if transaction is not None:
+        sql, args = statement
+        return [dict(r) for r in await transaction.connection.fetch(sql, *args)]
+    if engine.pool is not None:
+        return await engine._run_in_pool(*statement)
+    return await engine._run_in_new_connection(*statement)
+
+
+def _chain_in_thread(
+    conn: sqlite3.Connection, first: Statement, then: Callable[[list[dict]], list[Statement]]
+) -> list[dict]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        rows = [dict(r) for r in conn.execute(*first).fetchall()]
+        for statement in then(rows):
+            conn.execute(*statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return rows
+
+
+async def write_chain(
+    engine: Engine, first: Statement, then: Callable[[list[dict]], list[Statement]]
+) -> list[dict]:
+    """One transaction: `first`, then the statements `then` builds from its
+    rows (typically from a new id). On SQLite the whole transaction runs in
+    one trip to the connection's thread, so the write lock is held for the
+    writes alone, not for five round trips through a busy event loop."""
+    if isinstance(engine, TunedSQLiteEngine):
+        async with engine.write_lock():
+            conn = await engine.get_connection()
+            healthy = False
+            try:
+                rows = await conn._execute(_chain_in_thread, conn._conn, first, then)
+                healthy = True
+                return rows
+            except sqlite3.Error:
+                healthy = not conn.in_transaction
+                raise
+            finally:
+                await engine.release_connection(conn, healthy=healthy)
+    async with engine.transaction() as transaction:
+        connection = transaction.connection
+        rows = [dict(r) for r in await connection.fetch(first[0], *first[1])]
+        for sql, args in then(rows):
+            await connection.execute(sql, *args)
+        return rows

@@ -32,8 +32,16 @@ from backend.complaints.schemas import (
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
 from backend.complaints.tracking import parse as parse_tracking_no
 from backend.complaints.tracking import tracking_no
-from backend.database import current_engine, insert_rows, is_unique_violation, write_transaction
+from backend.database import (
+    current_engine,
+    insert_rows,
+    insert_statement,
+    is_unique_violation,
+    write_chain,
+    write_transaction,
+)
 from backend.notifications import outbox, signals
+from backend.notifications.tables import Notification
 from backend.organisation import service as organisation
 from backend.organisation.schemas import UnitOut
 from backend.settings import get_settings
@@ -304,11 +312,13 @@ async def submit(
         auto_unit,
         user.id,
     )
-    try:
-        async with write_transaction(current_engine()):
-            new_id = (await insert_rows(C, [values], returning="id"))[0]["id"]
-            number = tracking_no(new_id, at)
-            await _event(
+
+    def after_insert(rows: list[dict]) -> list:
+        # Runs inside the transaction, once the new id is known.
+        new_id = rows[0]["id"]
+        ref = outbox.ComplaintRef(new_id, tracking_no(new_id, at), title, user.id, auto_unit)
+        events = [
+            _event_row(
                 new_id,
                 "submit",
                 user,
@@ -317,10 +327,11 @@ async def submit(
                 at,
                 {"category_id": values["category"], "kind": kind},
             )
-            ref = outbox.ComplaintRef(new_id, number, title, user.id, auto_unit)
-            sent = await outbox.enqueue(to_admins, ref, at)
-            if auto_unit:
-                await _event(
+        ]
+        notifications = outbox.rows_for(to_admins, ref, at)
+        if auto_unit:
+            events.append(
+                _event_row(
                     new_id,
                     "auto_dispatch",
                     None,
@@ -329,11 +340,25 @@ async def submit(
                     at,
                     {"unit_id": auto_unit, "category_id": category.id},
                 )
-                sent += await outbox.enqueue(to_unit, ref, at)
+            )
+            notifications += outbox.rows_for(to_unit, ref, at)
+        statements = [
+            insert_statement(ComplaintEvent, events),
+            insert_statement(Notification, notifications),
+        ]
+        return [s for s in statements if s is not None]
+
+    try:
+        rows = await write_chain(
+            current_engine(), insert_statement(C, [values], "id"), after_insert
+        )
     except Exception as exc:
         if scope and is_unique_violation(exc) and (first := await _by_scope(scope)):
             return await _detail(caller, first), True  # lost a race with its own replay
         raise
+    new_id = rows[0]["id"]
+    number = tracking_no(new_id, at)
+    sent = len(to_admins.pairs) + len(to_unit.pairs)
     await signals.announce(
         signals.ComplaintChanged(
             new_id,
@@ -386,7 +411,7 @@ async def _by_scope(scope: str) -> dict | None:
     return await C.select(*_COLUMNS).where(C.idempotency_scope == scope).first()
 
 
-async def _event(
+def _event_row(
     complaint_id: int,
     type_: str,
     actor: CurrentUser | None,
@@ -394,22 +419,22 @@ async def _event(
     to_status: Status | None,
     at,
     data: dict,
-) -> None:
-    await insert_rows(
-        ComplaintEvent,
-        [
-            dict(
-                complaint=complaint_id,
-                type=type_,
-                actor=actor.id if actor else None,
-                actor_role=actor.role if actor else Role.SYSTEM,
-                from_status=from_status,
-                to_status=to_status,
-                data=data,
-                at=at,
-            )
-        ],
+) -> dict:
+    return dict(
+        complaint=complaint_id,
+        type=type_,
+        actor=actor.id if actor else None,
+        actor_role=actor.role if actor else Role.SYSTEM,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+        at=at,
     )
+
+
+async def _event(*args) -> None:
+    """Write one audit event in the caller's transaction."""
+    await insert_rows(ComplaintEvent, [_event_row(*args)])
 
 
 # --- the steps after submission ------------------------------------------

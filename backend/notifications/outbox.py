@@ -103,10 +103,9 @@ async def address(
     return Addressed(tuple(pairs), urgency, ttl)
 
 
-async def enqueue(addressed: Addressed, complaint: ComplaintRef, at: datetime) -> int:
-    """Write one outbox row per (notice, recipient), in the caller's
-    transaction, with one INSERT. Returns the count."""
-    rows = [
+def rows_for(addressed: Addressed, complaint: ComplaintRef, at: datetime) -> list[dict]:
+    """One outbox row per (notice, recipient)."""
+    return [
         dict(
             recipient=user_id,
             complaint=complaint.id,
@@ -122,6 +121,12 @@ async def enqueue(addressed: Addressed, complaint: ComplaintRef, at: datetime) -
         )
         for notice, user_id in addressed.pairs
     ]
+
+
+async def enqueue(addressed: Addressed, complaint: ComplaintRef, at: datetime) -> int:
+    """Write the outbox rows in the caller's transaction, with one INSERT.
+    Returns the count."""
+    rows = rows_for(addressed, complaint, at)
     await insert_rows(Notification, rows)
     return len(rows)
 
