@@ -32,7 +32,7 @@ from backend.common.clock import now
 from backend.complaints import lifecycle as rules
 from backend.complaints.tables import Complaint, ComplaintEvent
 from backend.complaints.tracking import tracking_no
-from backend.database import current_engine, write_transaction
+from backend.database import TunedSQLiteEngine, current_engine, write_transaction
 from backend.notifications import outbox
 from backend.notifications.tables import Notification
 from push.sender import Device, Outcome, PushSender, fit_payload
@@ -157,6 +157,8 @@ class DeliveryEngine:
     async def claim(self) -> list[dict]:
         at = now()
         engine = current_engine()
+        if isinstance(engine, TunedSQLiteEngine):
+            return await self._claim_sqlite(engine, at)
         async with write_transaction(engine):
             select = (
                 N.select(N.id)
@@ -193,6 +195,25 @@ class DeliveryEngine:
                     N.sent_at,
                 )
             )
+
+    async def _claim_sqlite(self, engine: TunedSQLiteEngine, at: datetime) -> list[dict]:
+        """The same claim as one statement (atomic on its own), so the write
+        lock is held for one trip to SQLite's thread, not four."""
+        async with engine.write_lock():
+            rows = await N.raw(
+                "UPDATE notification SET status = 'sending', claimed_until = {}, "
+                "claimed_by = {}, attempts = attempts + 1 WHERE id IN ("
+                "SELECT id FROM notification WHERE (status = 'pending' AND next_attempt_at <= {})"
+                " OR (status = 'sending' AND claimed_until < {}) ORDER BY id LIMIT {}) "
+                "RETURNING id, recipient, payload, urgency, topic, ttl, attempts, delivered_to, "
+                "sent_at",
+                at + timedelta(seconds=self.config.lease_s),
+                self.name,
+                at,
+                at,
+                self.config.batch_size,
+            )
+        return sorted(rows, key=lambda r: r["id"])
 
     # --- sending ----------------------------------------------------------
 
