@@ -264,6 +264,20 @@ async def insert_rows(table, rows: list[dict[str, Any]], returning: str | None =
     return await engine._run_in_new_connection(*statement)
 
 
+def compiled(query) -> Statement:
+    """A Piccolo query as SQL and arguments for its table's engine, to run
+    inside `write_chain` or `write_statements`."""
+    [querystring] = query.querystrings
+    sql, args = querystring.compile_string(engine_type=query.table._meta.db.engine_type)
+    return sql, list(args)
+
+
+async def write_statements(engine: Engine, statements: list[Statement]) -> None:
+    """Run `statements` as one transaction (one thread trip on SQLite)."""
+    if statements:
+        await write_chain(engine, statements[0], lambda _rows: statements[1:])
+
+
 def _chain_in_thread(
     conn: sqlite3.Connection, first: Statement, then: Callable[[list[dict]], list[Statement]]
 ) -> list[dict]:

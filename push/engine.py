@@ -32,7 +32,13 @@ from backend.common.clock import now
 from backend.complaints import lifecycle as rules
 from backend.complaints.tables import Complaint, ComplaintEvent
 from backend.complaints.tracking import tracking_no
-from backend.database import TunedSQLiteEngine, current_engine, write_transaction
+from backend.database import (
+    TunedSQLiteEngine,
+    compiled,
+    current_engine,
+    write_statements,
+    write_transaction,
+)
 from backend.notifications import outbox
 from backend.notifications.tables import Notification
 from push.sender import Device, Outcome, PushSender, fit_payload
@@ -368,25 +374,30 @@ class DeliveryEngine:
                 self._next_retry = min(
                     wait, self._next_retry if self._next_retry is not None else wait
                 )
-        async with write_transaction(current_engine()):
-            for (status, http, error, delivered, retry_at, newly_sent), ids in groups.items():
-                values = {
-                    N.status: status,
-                    N.claimed_until: None,
-                    N.claimed_by: None,
-                    N.last_http_status: http,
-                    N.last_error: error,
-                    N.delivered_to: delivered,
-                }
-                if retry_at:
-                    values[N.next_attempt_at] = retry_at
-                if newly_sent:
-                    values[N.sent_at] = at
-                # Only while the claim is still ours: a lease that expired and
-                # was taken over belongs to the other worker now.
-                await N.update(values).where(N.id.is_in(ids) & (N.claimed_by == self.name))
-            if gone:
-                await PushSubscription.delete().where(PushSubscription.id.is_in(list(gone)))
+        statements = []
+        for (status, http, error, delivered, retry_at, newly_sent), ids in groups.items():
+            values = {
+                N.status: status,
+                N.claimed_until: None,
+                N.claimed_by: None,
+                N.last_http_status: http,
+                N.last_error: error,
+                N.delivered_to: delivered,
+            }
+            if retry_at:
+                values[N.next_attempt_at] = retry_at
+            if newly_sent:
+                values[N.sent_at] = at
+            # Only while the claim is still ours: a lease that expired and
+            # was taken over belongs to the other worker now.
+            statements.append(
+                compiled(N.update(values).where(N.id.is_in(ids) & (N.claimed_by == self.name)))
+            )
+        if gone:
+            statements.append(
+                compiled(PushSubscription.delete().where(PushSubscription.id.is_in(list(gone))))
+            )
+        await write_statements(current_engine(), statements)
         self.sent_count += sum(1 for r in results if r.newly_sent)
 
     # --- SLA timers -------------------------------------------------------
