@@ -308,7 +308,9 @@ async def write_chain(
                 rows = await conn._execute(_chain_in_thread, conn._conn, first, then)
                 healthy = True
                 return rows
-            except sqlite3.Error:
+            except BaseException:
+                # The thread rolled back; a connection still inside a
+                # transaction (a failed rollback) must not be reused.
                 healthy = not conn.in_transaction
                 raise
             finally:

@@ -33,12 +33,12 @@ from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, Com
 from backend.complaints.tracking import parse as parse_tracking_no
 from backend.complaints.tracking import tracking_no
 from backend.database import (
+    Statement,
+    compiled,
     current_engine,
-    insert_rows,
     insert_statement,
     is_unique_violation,
     write_chain,
-    write_transaction,
 )
 from backend.notifications import outbox, signals
 from backend.notifications.tables import Notification
@@ -432,12 +432,11 @@ def _event_row(
     )
 
 
-async def _event(*args) -> None:
-    """Write one audit event in the caller's transaction."""
-    await insert_rows(ComplaintEvent, [_event_row(*args)])
-
-
 # --- the steps after submission ------------------------------------------
+
+
+class _Moved(Exception):
+    """The complaint changed between reading it and writing the step."""
 
 
 @dataclass
@@ -448,7 +447,7 @@ class StepPlan:
     values: dict = field(default_factory=dict)
     messages: list[tuple[str, str, bool]] = field(default_factory=list)  # kind, body, visible
     data: dict = field(default_factory=dict)
-    in_transaction: Callable[[], Awaitable[None]] | None = None
+    writes: list[Statement] = field(default_factory=list)
 
 
 async def _step(
@@ -485,36 +484,58 @@ async def _step(
     addressed = await outbox.address(
         rules.notices_for(action, edge.target), unit_after, row["reporter"], user.id
     )
-    async with write_transaction(current_engine()):
-        # Compare-and-set on the status and unit read above: of two racing
-        # steps one wins, the other gets a 409, and nothing is half-applied.
-        same_unit = C.unit == row["unit"] if row["unit"] else C.unit.is_null()
-        changed = (
-            await C.update(values)
-            .where((C.id == complaint_id) & (C.status == before) & same_unit)
-            .returning(C.id)
+    ref = _ref(row, unit_after)
+    same_unit = C.unit == row["unit"] if row["unit"] else C.unit.is_null()
+    messages = [
+        dict(
+            complaint=complaint_id,
+            author=user.id,
+            author_role=user.role,
+            kind=kind,
+            body=body,
+            visible_to_reporter=visible,
+            created_at=at,
         )
+        for kind, body, visible in plan.messages
+    ]
+
+    def after_update(changed: list[dict]) -> list:
+        # Runs inside the transaction. Compare-and-set on the status and unit
+        # read above: of two racing steps one wins, the other gets a 409, and
+        # nothing is half-applied.
         if not changed:
-            current = await C.select(C.status).where(C.id == complaint_id).first()
-            raise rules.TransitionError(
-                f"complaint moved to '{current['status']}' meanwhile; reload and retry"
-            )
-        for kind, body, visible in plan.messages:
-            await ComplaintMessage.insert(
-                ComplaintMessage(
-                    complaint=complaint_id,
-                    author=user.id,
-                    author_role=user.role,
-                    kind=kind,
-                    body=body,
-                    visible_to_reporter=visible,
-                    created_at=at,
-                )
-            )
-        if plan.in_transaction:
-            await plan.in_transaction()
-        await _event(complaint_id, action, user, before, edge.target or before, at, plan.data)
-        sent = await outbox.enqueue(addressed, _ref(row, unit_after), at)
+            raise _Moved
+        statements = [
+            insert_statement(ComplaintMessage, messages),
+            *plan.writes,
+            insert_statement(
+                ComplaintEvent,
+                [
+                    _event_row(
+                        complaint_id, action, user, before, edge.target or before, at, plan.data
+                    )
+                ],
+            ),
+            insert_statement(Notification, outbox.rows_for(addressed, ref, at)),
+        ]
+        return [s for s in statements if s is not None]
+
+    try:
+        await write_chain(
+            current_engine(),
+            compiled(
+                C.update(values)
+                .where((C.id == complaint_id) & (C.status == before) & same_unit)
+                .returning(C.id)
+            ),
+            after_update,
+        )
+    except _Moved:
+        current = await C.select(C.status).where(C.id == complaint_id).first()
+        raise rules.TransitionError(
+            f"complaint moved to '{current['status']}' meanwhile; reload and retry"
+        ) from None
+    sent = len(addressed.pairs)
     await signals.announce(
         signals.ComplaintChanged(
             complaint_id,
@@ -601,15 +622,15 @@ async def release(user: CurrentUser, complaint_id: int, body: str | None) -> Com
         if latest and edited is not None and edited != latest["body"]:
             data["original_answer"] = latest["body"]  # the audit keeps what the PIC wrote
 
-        async def publish_answer() -> None:
-            if latest is None:
-                return
+        writes = []
+        if latest is not None:
             update = {ComplaintMessage.visible_to_reporter: True}
             if edited is not None:
                 update[ComplaintMessage.body] = edited
-            await ComplaintMessage.update(update).where(ComplaintMessage.id == latest["id"])
-
-        return StepPlan(values={C.released_at: now()}, data=data, in_transaction=publish_answer)
+            writes.append(
+                compiled(ComplaintMessage.update(update).where(ComplaintMessage.id == latest["id"]))
+            )
+        return StepPlan(values={C.released_at: now()}, data=data, writes=writes)
 
     return await _step(user, complaint_id, Action.RELEASE, plan)
 
