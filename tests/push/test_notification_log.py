@@ -1,6 +1,6 @@
 """Admins can read the delivery state of a complaint's notifications."""
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 from tests.support.push_service import LoopbackPushService
 
 PUSH_PORT = free_port()
@@ -27,9 +27,16 @@ async def test_admin_sees_delivery_and_receipts(api, client):
             "/api/v1/push/receipts", {}, {"notification_id": nid, "event": "shown"}, expect=204
         )
 
-        r = await client.get(f"/api/v1/push/notifications?complaint_id={c['id']}", headers=admin_h)
-        assert r.status_code == 200, r.text
-        rows = {n["id"]: n for n in r.json()}
+        async def settled():
+            # The push service accepts before the engine records the outcome.
+            r = await client.get(
+                f"/api/v1/push/notifications?complaint_id={c['id']}", headers=admin_h
+            )
+            assert r.status_code == 200, r.text
+            rows = r.json()
+            return rows if all(n["status"] not in ("pending", "sending") for n in rows) else None
+
+        rows = {n["id"]: n for n in await wait_until(settled)}
         routed = rows[nid]
         assert routed["type"] == "complaint.routed"
         assert routed["status"] == "sent" and routed["last_http_status"] == 201
