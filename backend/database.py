@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -193,6 +194,19 @@ def is_unique_violation(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover
         return False
     return isinstance(exc, asyncpg.UniqueViolationError)
+
+
+def json_column(value, default):
+    """A JSON column's value as Python: Piccolo hands JSON back as text, and a
+    row written by hand may hold anything, so unreadable text is `default`."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return default
+    return value
 
 
 def current_engine() -> Engine:

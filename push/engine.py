@@ -36,6 +36,7 @@ from backend.database import (
     TunedSQLiteEngine,
     compiled,
     current_engine,
+    json_column,
     write_statements,
     write_transaction,
 )
@@ -136,11 +137,6 @@ class DeliveryEngine:
                         await asyncio.wait_for(self._wake.wait(), timeout=delay)
         finally:
             await self.sender.close()
-
-    async def tick(self) -> int:
-        """Everything that is due now: timers, then the outbox until empty."""
-        await self.fire_sla_timers()
-        return await self.drain()
 
     async def drain(self) -> int:
         delivered = 0
@@ -278,7 +274,7 @@ class DeliveryEngine:
                 return _Result(
                     n["id"],
                     "failed",
-                    delivered_to=_json(n["delivered_to"], []),
+                    delivered_to=json_column(n["delivered_to"], []),
                     last_error="gave up: attempts exhausted",
                 ), set()
             return await self._deliver_one(n, devices)
@@ -291,14 +287,14 @@ class DeliveryEngine:
                 next_attempt_at=now() + timedelta(seconds=self._backoff(n["attempts"], 0))
                 if retry
                 else None,
-                delivered_to=_json(n["delivered_to"], []),
+                delivered_to=json_column(n["delivered_to"], []),
                 last_error=f"{type(exc).__name__}: {exc}"[:300],
             ), set()
 
     async def _deliver_one(
         self, n: dict, devices: dict[int, list[Device]]
     ) -> tuple[_Result, set[int]]:
-        delivered = set(_json(n["delivered_to"], []))
+        delivered = set(json_column(n["delivered_to"], []))
         targets = [d for d in devices.get(n["recipient"], []) if d.id not in delivered]
         if not targets:
             status = "sent" if delivered else "no_device"
@@ -308,7 +304,7 @@ class DeliveryEngine:
                 delivered_to=sorted(delivered),
                 last_error=None if delivered else "no push subscription",
             ), set()
-        payload = _json(n["payload"], {})
+        payload = json_column(n["payload"], {})
         payload["notification_id"] = n["id"]
         plaintext = fit_payload(payload)
         outcomes: list[Outcome] = await asyncio.gather(
@@ -504,14 +500,3 @@ class DeliveryEngine:
             return self.config.sweep_s
         delay = (min(candidates) - now()).total_seconds()
         return min(self.config.sweep_s, max(0.0, delay) + 0.005)
-
-
-def _json(value, default):
-    if value is None:
-        return default
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return default
-    return value

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
@@ -9,8 +9,7 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
-from backend.accounts.auth import admin_only
-from backend.accounts.service import CurrentUser
+from backend.accounts.auth import AuthedRequest, admin_only
 from backend.common.clock import now
 from backend.common.errors import NotFound
 from backend.common.fields import MAX_ID
@@ -19,8 +18,6 @@ from backend.notifications.tables import Notification
 from push import subscriptions
 from push.subscriptions import EndpointIn, SubscriptionIn, SubscriptionOut
 from push.vapid import load_or_create, public_key_b64
-
-AuthedRequest = Request[CurrentUser, str, Any]
 
 
 class PublicKeyOut(msgspec.Struct):

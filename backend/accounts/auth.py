@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -22,6 +23,9 @@ from litestar.types import Receive, Scope, Send
 
 from backend.accounts.service import CurrentUser, user_for_token
 from backend.complaints.lifecycle import Role
+
+# The request of a logged-in caller, as handlers declare it.
+AuthedRequest = Request[CurrentUser, str, Any]
 
 SESSION_COOKIE = "upik_session"
 CSRF_COOKIE = "upik_csrf"

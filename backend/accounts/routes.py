@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backend.accounts import service
-from backend.accounts.auth import SESSION_COOKIE, TOKEN_STORE, admin_only
+from backend.accounts.auth import SESSION_COOKIE, TOKEN_STORE, AuthedRequest, admin_only
 from backend.accounts.schemas import (
     CreateUserIn,
     LoginIn,
@@ -18,11 +18,8 @@ from backend.accounts.schemas import (
     UpdateUserIn,
     UserOut,
 )
-from backend.accounts.service import CurrentUser
 from backend.common.fields import PathId
 from backend.settings import get_settings
-
-AuthedRequest = Request[CurrentUser, str, Any]
 
 
 class AuthController(Controller):

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import File
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from backend.accounts.service import CurrentUser
+from backend.accounts.auth import AuthedRequest
 from backend.common.errors import BadInput
 from backend.common.fields import NO_NUL, PathId, QueryId
 from backend.complaints import attachments, service
@@ -27,8 +27,6 @@ from backend.complaints.schemas import (
     ReleaseIn,
     StatusName,
 )
-
-AuthedRequest = Request[CurrentUser, str, Any]
 
 
 class ComplaintController(Controller):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from backend.common.clock import now
 from backend.common.errors import BadInput, Conflict, NotFound
 from backend.complaints.classify import CategoryMatcher, CategoryRule
-from backend.database import current_engine, is_unique_violation, write_transaction
+from backend.database import current_engine, is_unique_violation, json_column, write_transaction
 from backend.organisation import seed_data
 from backend.organisation.schemas import (
     CategoryIn,
@@ -31,16 +31,12 @@ def unit_out(row: dict) -> UnitOut:
     return UnitOut(id=row["id"], code=row["code"], name=row["name"], kind=row["kind"])
 
 
-def _keywords(raw) -> list[str]:
-    return json.loads(raw) if isinstance(raw, str) else list(raw or [])
-
-
 def category_out(row: dict) -> CategoryOut:
     return CategoryOut(
         id=row["id"],
         code=row["code"],
         name=row["name"],
-        keywords=_keywords(row["keywords"]),
+        keywords=list(json_column(row["keywords"], [])),
         unit_id=row["unit"],
         auto_dispatch=bool(row["auto_dispatch"]),
     )

@@ -3,7 +3,6 @@ a complaint routed twice is measured twice)."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from datetime import datetime
@@ -11,6 +10,7 @@ from datetime import datetime
 import msgspec
 
 from backend.complaints.tables import Complaint, ComplaintEvent
+from backend.database import json_column
 from backend.organisation.tables import Unit
 from backend.settings import get_settings
 
@@ -71,15 +71,6 @@ def _summarise(step: str, standard: int, durations: list[float]) -> StepStats:
     )
 
 
-def _data(raw) -> dict:
-    if isinstance(raw, str):
-        try:
-            return json.loads(raw) or {}
-        except ValueError:
-            return {}
-    return raw or {}
-
-
 async def compute(since: datetime | None = None) -> StatsOut:
     settings = get_settings()
     standards = {
@@ -119,7 +110,7 @@ async def compute(since: datetime | None = None) -> StatsOut:
     for e in events:
         if e["complaint"] != current:
             current, waiting_since = e["complaint"], {}
-        data = _data(e["data"])
+        data = json_column(e["data"], {}) or {}
         step = None
         if e["type"] in ("submit", "decline"):
             waiting_since = {"received_to_routed": e["at"]}
