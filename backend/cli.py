@@ -142,6 +142,10 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="info",
         proxy_headers=True,
+        # uvloop and httptools when installed (they are dependencies), else
+        # asyncio and h11: the same app either way.
+        loop="auto",
+        http="auto",
     )
     return 0
 
@@ -156,7 +160,17 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return asyncio.run(run_worker(settings))
+    return _run_fast(run_worker(settings))
+
+
+def _run_fast(coroutine):
+    """asyncio.run on uvloop where it is installed, as uvicorn does for `serve`:
+    the worker's time goes to sockets and callbacks, which uvloop runs in C."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -218,6 +220,53 @@ def current_engine() -> Engine:
 Statement = tuple[str, list[Any]]  # SQL with the engine's placeholders, and its arguments
 
 
+@dataclass(frozen=True)
+class _ColumnSpec:
+    """What an INSERT needs to know of a table's columns, read once: going
+    through Piccolo's column objects per row (ForeignKey's attribute proxy,
+    default factories) cost more than the insert itself."""
+
+    names: tuple[str, ...]
+    sql_names: str
+    json: frozenset[str]
+    pg_types: tuple[str, ...]
+    columns: tuple[Any, ...]
+
+    def default(self, index: int) -> Any:
+        value = self.columns[index].get_default_value()
+        return value.python() if hasattr(value, "python") else value
+
+
+@functools.cache
+def _column_spec(table) -> _ColumnSpec:
+    from piccolo.columns import JSON
+
+    columns = tuple(table._meta.non_default_columns)
+    return _ColumnSpec(
+        names=tuple(c._meta.name for c in columns),
+        sql_names=", ".join(f'"{c._meta.db_column_name}"' for c in columns),
+        json=frozenset(c._meta.name for c in columns if isinstance(c, JSON)),
+        pg_types=tuple(c.column_type.split("(")[0] for c in columns),
+        columns=columns,
+    )
+
+
+def _placeholders(engine_type: str, count: int, start: int = 1) -> list[str]:
+    if engine_type == "sqlite":
+        return ["?"] * count
+    return [f"${n}" for n in range(start, start + count)]
+
+
+def _row_args(spec: _ColumnSpec, row: dict[str, Any]) -> list[Any]:
+    args = []
+    for index, name in enumerate(spec.names):
+        value = row[name] if name in row else spec.default(index)
+        if name in spec.json and not isinstance(value, str | None):
+            value = json.dumps(value)
+        args.append(value)
+    return args
+
+
 def insert_statement(
     table, rows: list[dict[str, Any]], returning: str | None = None
 ) -> Statement | None:
@@ -231,39 +280,61 @@ def insert_statement(
     """
     if not rows:
         return None
-    import json
-
-    from piccolo.columns import JSON
-    from piccolo.querystring import QueryString
-
-    columns = table._meta.non_default_columns
-    defaults = {}
-    for column in columns:
-        default = column.get_default_value()
-        defaults[column._meta.name] = default.python() if hasattr(default, "python") else default
+    spec = _column_spec(table)
+    engine_type = table._meta.db.engine_type
     args: list[Any] = []
+    values = []
     for row in rows:
-        for column in columns:
-            value = row.get(column._meta.name, defaults[column._meta.name])
-            if isinstance(column, JSON) and not isinstance(value, str | None):
-                value = json.dumps(value)
-            args.append(value)
-    names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-    one = "(" + ", ".join("{}" for _ in columns) + ")"
-    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ' + ", ".join([one] * len(rows))
+        marks = _placeholders(engine_type, len(spec.names), len(args) + 1)
+        values.append("(" + ", ".join(marks) + ")")
+        args.extend(_row_args(spec, row))
+    sql = f'INSERT INTO "{table._meta.tablename}" ({spec.sql_names}) VALUES ' + ", ".join(values)
     if returning:
         sql += f' RETURNING "{returning}"'
-    query, query_args = QueryString(sql, *args).compile_string(
-        engine_type=table._meta.db.engine_type
+    return sql, args
+
+
+def insert_select_statement(
+    table, values: dict[str, Any], per_row: dict[str, str], source: str, source_args: list
+) -> Statement:
+    """`INSERT INTO table (...) SELECT <per_row expressions>, <values> FROM
+    <source>`: one row per source row, inside the caller's transaction and
+    with no read before it (the outbox's recipients are found this way).
+
+    `source` uses `{}` for its arguments. On PostgreSQL the constants are cast
+    to their columns' types, which a SELECT list would not infer."""
+    spec = _column_spec(table)
+    engine_type = table._meta.db.engine_type
+    args = _row_args(spec, {**values, **dict.fromkeys(per_row)})
+    select, constants = [], []
+    marks = iter(_placeholders(engine_type, len(spec.names) + len(source_args)))
+    for name, pg_type, value in zip(spec.names, spec.pg_types, args, strict=True):
+        if name in per_row:
+            select.append(per_row[name])
+            continue
+        mark = next(marks)
+        select.append(mark if engine_type == "sqlite" else f"{mark}::{pg_type}")
+        constants.append(value)
+    pieces = source.split("{}")
+    if len(pieces) != len(source_args) + 1:
+        raise ValueError("source needs one {} per argument")
+    source_sql = pieces[0] + "".join(next(marks) + piece for piece in pieces[1:])
+    sql = (
+        f'INSERT INTO "{table._meta.tablename}" ({spec.sql_names}) '
+        f"SELECT {', '.join(select)} FROM {source_sql}"
     )
-    return query, list(query_args)
+    return sql, [*constants, *source_args]
 
 
 async def insert_rows(table, rows: list[dict[str, Any]], returning: str | None = None) -> list:
     """Run `insert_statement` in the current transaction (or on its own)."""
     statement = insert_statement(table, rows, returning)
-    if statement is None:
-        return []
+    return [] if statement is None else await run_statement(table, statement)
+
+
+async def run_statement(table, statement: Statement) -> list:
+    """Run a compiled statement on `table`'s engine, in the current
+    transaction (or on its own)."""
     engine = table._meta.db
     transaction = engine.current_transaction.get()
     if isinstance(engine, TunedSQLiteEngine):

@@ -423,12 +423,6 @@ class DeliveryEngine:
             )
             for row in due:
                 due_in = (row["sla_due_at"] - at).total_seconds() if row["sla_due_at"] else 0
-                addressed = await outbox.address(
-                    [notice],
-                    row["unit"],
-                    row["reporter"],
-                    ttl=int(max(60, due_in if due_in > 0 else answer_s)),
-                )
                 async with write_transaction(current_engine()):
                     # Compare-and-clear: of several workers exactly one fires it.
                     won = (
@@ -455,7 +449,7 @@ class DeliveryEngine:
                         )
                     )
                     await outbox.enqueue(
-                        addressed,
+                        [notice],
                         outbox.ComplaintRef(
                             row["id"],
                             tracking_no(row["id"], row["created_at"]),
@@ -464,6 +458,7 @@ class DeliveryEngine:
                             row["unit"],
                         ),
                         at,
+                        ttl=int(max(60, due_in if due_in > 0 else answer_s)),
                     )
                     fired += 1
         return fired

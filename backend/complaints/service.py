@@ -41,7 +41,6 @@ from backend.database import (
     write_chain,
 )
 from backend.notifications import outbox, signals
-from backend.notifications.tables import Notification
 from backend.organisation import service as organisation
 from backend.organisation.schemas import UnitOut
 from backend.settings import get_settings
@@ -298,20 +297,6 @@ async def submit(
             routed_at=at,
             **outbox.sla_times(at, settings.sla_answer_seconds, settings.sla_reminder_seconds),
         )
-    # An auto-dispatched complaint needs nothing from the admins: tell them,
-    # but without waking anybody.
-    to_admins = await outbox.address(
-        rules.notices_for(Action.SUBMIT, Status.RECEIVED),
-        auto_unit,
-        user.id,
-        user.id,
-        urgency="normal" if auto_unit else None,
-    )
-    to_unit = await outbox.address(
-        rules.notices_for(Action.AUTO_DISPATCH, Status.ROUTED) if auto_unit else (),
-        auto_unit,
-        user.id,
-    )
 
     def after_insert(rows: list[dict]) -> list:
         # Runs inside the transaction, once the new id is known.
@@ -328,7 +313,15 @@ async def submit(
                 {"category_id": values["category"], "kind": kind},
             )
         ]
-        notifications = outbox.rows_for(to_admins, ref, at)
+        # An auto-dispatched complaint needs nothing from the admins: tell
+        # them, but without waking anybody.
+        notifications = outbox.statements(
+            rules.notices_for(Action.SUBMIT, Status.RECEIVED),
+            ref,
+            at,
+            actor_id=user.id,
+            urgency="normal" if auto_unit else None,
+        )
         if auto_unit:
             events.append(
                 _event_row(
@@ -341,12 +334,10 @@ async def submit(
                     {"unit_id": auto_unit, "category_id": category.id},
                 )
             )
-            notifications += outbox.rows_for(to_unit, ref, at)
-        statements = [
-            insert_statement(ComplaintEvent, events),
-            insert_statement(Notification, notifications),
-        ]
-        return [s for s in statements if s is not None]
+            notifications += outbox.statements(
+                rules.notices_for(Action.AUTO_DISPATCH, Status.ROUTED), ref, at
+            )
+        return [insert_statement(ComplaintEvent, events), *notifications]
 
     try:
         rows = await write_chain(
@@ -357,17 +348,14 @@ async def submit(
             return await _detail(caller, first), True  # lost a race with its own replay
         raise
     new_id = rows[0]["id"]
-    number = tracking_no(new_id, at)
-    sent = len(to_admins.pairs) + len(to_unit.pairs)
     await signals.announce(
         signals.ComplaintChanged(
             new_id,
-            number,
+            tracking_no(new_id, at),
             status,
             "submit",
             user.id,
             frozenset({auto_unit} if auto_unit else ()),
-            sent,
         )
     )
     # Everything the answer needs is known: no need to read it all back.
@@ -481,9 +469,6 @@ async def _step(
     if edge.target is not None:
         values[C.status] = edge.target
     unit_after = values.get(C.unit, row["unit"])
-    addressed = await outbox.address(
-        rules.notices_for(action, edge.target), unit_after, row["reporter"], user.id
-    )
     ref = _ref(row, unit_after)
     same_unit = C.unit == row["unit"] if row["unit"] else C.unit.is_null()
     messages = [
@@ -516,7 +501,7 @@ async def _step(
                     )
                 ],
             ),
-            insert_statement(Notification, outbox.rows_for(addressed, ref, at)),
+            *outbox.statements(rules.notices_for(action, edge.target), ref, at, actor_id=user.id),
         ]
         return [s for s in statements if s is not None]
 
@@ -535,7 +520,6 @@ async def _step(
         raise rules.TransitionError(
             f"complaint moved to '{current['status']}' meanwhile; reload and retry"
         ) from None
-    sent = len(addressed.pairs)
     await signals.announce(
         signals.ComplaintChanged(
             complaint_id,
@@ -544,7 +528,6 @@ async def _step(
             str(action),
             row["reporter"],
             frozenset(u for u in (row["unit"], unit_after) if u),
-            sent,
         )
     )
     return await _detail(caller, await _load(complaint_id))

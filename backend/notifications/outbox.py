@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from backend.accounts.tables import User
 from backend.complaints.lifecycle import Audience, Notice, Role
-from backend.database import insert_rows
+from backend.database import Statement, insert_select_statement, insert_statement
 from backend.notifications.tables import Notification
 
 STAFF_TTL_S = 24 * 3600
@@ -62,73 +62,70 @@ def payload_for(notice_type: str, complaint: ComplaintRef) -> dict:
     }
 
 
-async def recipients(audience: Audience, unit_id: int | None, reporter_id: int) -> list[int]:
-    if audience == Audience.REPORTER:
-        return [reporter_id]
-    active = User.is_active == True  # noqa: E712
-    if audience == Audience.ADMINS:
-        rows = await User.select(User.id).where((User.role == Role.ADMIN) & active)
-    else:
-        if unit_id is None:
-            return []
-        rows = await User.select(User.id).where(
-            (User.role == Role.PIC) & (User.unit == unit_id) & active
-        )
-    return [r["id"] for r in rows]
-
-
-@dataclass(frozen=True)
-class Addressed:
-    """Notices with their recipients resolved. Resolved before the step's
-    transaction, so the write lock is held for writes only."""
-
-    pairs: tuple[tuple[Notice, int], ...]
-    urgency: str | None = None
-    ttl: int | None = None
-
-
-async def address(
+def statements(
     notices: tuple[Notice, ...] | list[Notice],
-    unit_id: int | None,
-    reporter_id: int,
+    complaint: ComplaintRef,
+    at: datetime,
+    *,
     actor_id: int | None = None,
     urgency: str | None = None,
     ttl: int | None = None,
-) -> Addressed:
-    pairs = []
+) -> list[Statement]:
+    """The outbox rows of a step, one per (notice, recipient), as statements
+    for the step's own transaction. Staff recipients are selected by the
+    INSERT itself: nothing is read beforehand, so a PIC added or deactivated a
+    moment ago is addressed exactly as the committed data says. Nobody is
+    told of their own step (`actor_id`)."""
+    out: list[Statement] = []
     for notice in notices:
-        for user_id in await recipients(notice.audience, unit_id, reporter_id):
-            if user_id != actor_id:  # nobody needs a push about their own step
-                pairs.append((notice, user_id))
-    return Addressed(tuple(pairs), urgency, ttl)
-
-
-def rows_for(addressed: Addressed, complaint: ComplaintRef, at: datetime) -> list[dict]:
-    """One outbox row per (notice, recipient)."""
-    return [
-        dict(
-            recipient=user_id,
+        values = dict(
             complaint=complaint.id,
             type=notice.type,
             payload=payload_for(notice.type, complaint),
-            urgency=addressed.urgency or notice.urgency,
+            urgency=urgency or notice.urgency,
             topic=f"complaint-{complaint.id}",
-            ttl=addressed.ttl
-            or (REPORTER_TTL_S if notice.audience == Audience.REPORTER else STAFF_TTL_S),
+            ttl=ttl or (REPORTER_TTL_S if notice.audience == Audience.REPORTER else STAFF_TTL_S),
             status="pending",
             next_attempt_at=at,
             created_at=at,
         )
-        for notice, user_id in addressed.pairs
-    ]
+        if notice.audience == Audience.REPORTER:
+            if complaint.reporter_id != actor_id:
+                out.append(
+                    insert_statement(Notification, [{**values, "recipient": complaint.reporter_id}])
+                )
+            continue
+        if notice.audience == Audience.ADMINS:
+            where, args = "role = {}", [Role.ADMIN.value]
+        elif complaint.unit_id is None:
+            continue
+        else:
+            where, args = "role = {} AND unit = {}", [Role.PIC.value, complaint.unit_id]
+        where += " AND is_active = {}"
+        args.append(True)
+        if actor_id is not None:
+            where += " AND id <> {}"
+            args.append(actor_id)
+        out.append(
+            insert_select_statement(
+                Notification,
+                values,
+                {"recipient": "id"},
+                f'"{User._meta.tablename}" WHERE {where}',
+                args,
+            )
+        )
+    return out
 
 
-async def enqueue(addressed: Addressed, complaint: ComplaintRef, at: datetime) -> int:
-    """Write the outbox rows in the caller's transaction, with one INSERT.
-    Returns the count."""
-    rows = rows_for(addressed, complaint, at)
-    await insert_rows(Notification, rows)
-    return len(rows)
+async def enqueue(
+    notices: list[Notice], complaint: ComplaintRef, at: datetime, *, ttl: int | None = None
+) -> None:
+    """Write the outbox rows in the caller's transaction."""
+    from backend.database import run_statement
+
+    for statement in statements(notices, complaint, at, ttl=ttl):
+        await run_statement(Notification, statement)
 
 
 def sla_times(routed_at: datetime, answer_s: int, reminder_s: int) -> dict[str, datetime]:

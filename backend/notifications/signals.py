@@ -22,7 +22,6 @@ class ComplaintChanged:
     # The units that could see it before or after the step: a PIC's inbox must
     # also refresh when a complaint leaves it.
     unit_ids: frozenset[int]
-    notifications: int
 
 
 Listener = Callable[[ComplaintChanged], Awaitable[None]]
