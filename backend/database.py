@@ -58,6 +58,9 @@ class TunedSQLiteEngine(SQLiteEngine):
         self._pool_loop: asyncio.AbstractEventLoop | None = None
         self._write_lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._chains: list[_Chain] = []
+        self._committer: asyncio.Task | None = None
+        self._committer_loop: asyncio.AbstractEventLoop | None = None
         super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_S, **kwargs)
 
     async def prep_database(self) -> None:
@@ -137,6 +140,53 @@ class TunedSQLiteEngine(SQLiteEngine):
         if self._write_lock is None or self._lock_loop is not loop:
             self._write_lock, self._lock_loop = asyncio.Lock(), loop
         return self._write_lock
+
+    async def run_chain(
+        self, first: Statement, then: Callable[[list[dict]], list[Statement]]
+    ) -> list[dict]:
+        """Group commit: the transactions that arrive while one trip to
+        SQLite's thread is under way all go on the next trip, each still its
+        own transaction. Under load a write then costs one hop per batch, not
+        one per request, and the write lock is never held while a reply waits
+        its turn on a busy event loop."""
+        loop = asyncio.get_running_loop()
+        if self._committer_loop is not loop:
+            self._chains, self._committer, self._committer_loop = [], None, loop
+        chain = _Chain(first, then, loop.create_future())
+        self._chains.append(chain)
+        if self._committer is None or self._committer.done():
+            self._committer = loop.create_task(self._commit_chains(), name="sqlite-group-commit")
+        return await chain.done
+
+    async def _commit_chains(self) -> None:
+        while self._chains:
+            async with self.write_lock():
+                conn = await self.get_connection()
+                # Taken only now: a request cancelled while queued is never written.
+                batch = [c for c in self._chains if not c.done.done()]
+                self._chains = []
+                try:
+                    outcomes = await conn._execute(
+                        _chains_in_thread, conn._conn, [(c.first, c.then) for c in batch]
+                    )
+                except BaseException as exc:  # the thread itself failed, or we are cancelled
+                    outcomes = [exc] * len(batch)
+                    if not isinstance(exc, Exception):
+                        for chain in batch:
+                            if not chain.done.done():
+                                chain.done.cancel()
+                        raise
+                finally:
+                    # A connection left inside a transaction (a failed
+                    # rollback) must not be reused.
+                    await self.release_connection(conn, healthy=not conn.in_transaction)
+            for chain, outcome in zip(batch, outcomes, strict=True):
+                if chain.done.done():
+                    continue
+                if isinstance(outcome, BaseException):
+                    chain.done.set_exception(outcome)
+                else:
+                    chain.done.set_result(outcome)
 
 
 def engine_from_url(url: str) -> Engine:
@@ -363,6 +413,29 @@ async def write_statements(engine: Engine, statements: list[Statement]) -> None:
         await write_chain(engine, statements[0], lambda _rows: statements[1:])
 
 
+@dataclass
+class _Chain:
+    first: Statement
+    then: Callable[[list[dict]], list[Statement]]
+    done: asyncio.Future
+
+
+def _chains_in_thread(
+    conn: sqlite3.Connection,
+    chains: list[tuple[Statement, Callable[[list[dict]], list[Statement]]]],
+) -> list[list[dict] | Exception]:
+    """Each chain in its own transaction; one chain's failure is its own."""
+    outcomes: list[list[dict] | Exception] = []
+    for first, then in chains:
+        try:
+            outcomes.append(_chain_in_thread(conn, first, then))
+        except Exception as exc:
+            if conn.in_transaction:  # the rollback failed: stop using this connection
+                return outcomes + [exc] * (len(chains) - len(outcomes))
+            outcomes.append(exc)
+    return outcomes
+
+
 def _chain_in_thread(
     conn: sqlite3.Connection, first: Statement, then: Callable[[list[dict]], list[Statement]]
 ) -> list[dict]:
@@ -383,23 +456,10 @@ async def write_chain(
 ) -> list[dict]:
     """One transaction: `first`, then the statements `then` builds from its
     rows (typically from a new id). On SQLite the whole transaction runs in
-    one trip to the connection's thread, so the write lock is held for the
-    writes alone, not for five round trips through a busy event loop."""
+    one trip to the connection's thread, together with the others queued
+    meanwhile (group commit, `TunedSQLiteEngine.run_chain`)."""
     if isinstance(engine, TunedSQLiteEngine):
-        async with engine.write_lock():
-            conn = await engine.get_connection()
-            healthy = False
-            try:
-                rows = await conn._execute(_chain_in_thread, conn._conn, first, then)
-                healthy = True
-                return rows
-            except BaseException:
-                # The thread rolled back; a connection still inside a
-                # transaction (a failed rollback) must not be reused.
-                healthy = not conn.in_transaction
-                raise
-            finally:
-                await engine.release_connection(conn, healthy=healthy)
+        return await engine.run_chain(first, then)
     async with engine.transaction() as transaction:
         connection = transaction.connection
         rows = [dict(r) for r in await connection.fetch(first[0], *first[1])]
