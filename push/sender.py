@@ -4,13 +4,16 @@ pywebpush's async API, over one shared aiohttp session."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 from dataclasses import dataclass
 
 import aiohttp
 from pywebpush import WebPusher
+from yarl import URL
 
+from push.encryption import encrypt, receiver_keys
 from push.vapid import JwtCache
 
 # aes128gcm with pywebpush's single 4096-byte record: 86 bytes of header,
@@ -101,6 +104,12 @@ def _retry_after(value: str | None) -> float | None:
             return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _endpoint_url(endpoint: str) -> URL:
+    # Parsed once per device instead of once per push.
+    return URL(endpoint)
+
+
 class _NoRedirectSession:
     """pywebpush calls `session.post(url, timeout=…, data=…, headers=…)`; a push
     service never redirects, so following one could only be an attack (SSRF)."""
@@ -109,7 +118,24 @@ class _NoRedirectSession:
         self._session = session
 
     def post(self, url, **kwargs):
-        return self._session.post(url, allow_redirects=False, **kwargs)
+        return self._session.post(_endpoint_url(url), allow_redirects=False, **kwargs)
+
+
+class _Pusher(WebPusher):
+    """pywebpush's sender, with the body from push/encryption.py (the same
+    aes128gcm, at two thirds of http_ece's cost in a fan-out)."""
+
+    def __init__(self, device: Device, session: _NoRedirectSession) -> None:
+        super().__init__(
+            {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
+            aiohttp_session=session,  # type: ignore[arg-type]
+        )
+        self._receiver = receiver_keys(device.p256dh, device.auth)
+
+    def encode(self, data: bytes, content_encoding: str = "aes128gcm"):
+        if content_encoding != "aes128gcm":
+            return super().encode(data, content_encoding)
+        return {"body": encrypt(data, self._receiver)}
 
 
 class PushSender:
@@ -130,6 +156,9 @@ class PushSender:
                     limit=self._concurrency, limit_per_host=self._concurrency, ttl_dns_cache=300
                 ),
                 trust_env=False,
+                # Push services set no cookies we could use; the jar's
+                # per-request filtering was measurable CPU in a fan-out.
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
 
     async def close(self) -> None:
@@ -144,12 +173,9 @@ class PushSender:
         headers = {"Authorization": self._jwt.header(device.origin), "Urgency": urgency}
         if topic:
             headers["Topic"] = topic
-        pusher = WebPusher(
-            {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
-            aiohttp_session=_NoRedirectSession(self._session),  # type: ignore[arg-type]
-        )
         async with self._limit:
             try:
+                pusher = _Pusher(device, _NoRedirectSession(self._session))
                 response = await pusher.send_async(
                     plaintext, headers, ttl=ttl, content_encoding="aes128gcm", timeout=self._timeout
                 )
