@@ -161,7 +161,14 @@ class TunedSQLiteEngine(SQLiteEngine):
     async def _commit_chains(self) -> None:
         while self._chains:
             async with self.write_lock():
-                conn = await self.get_connection()
+                try:
+                    conn = await self.get_connection()
+                except Exception as exc:  # the file cannot be opened: every writer hears why
+                    waiting, self._chains = self._chains, []
+                    for chain in waiting:
+                        if not chain.done.done():
+                            chain.done.set_exception(exc)
+                    continue
                 # Taken only now: a request cancelled while queued is never written.
                 batch = [c for c in self._chains if not c.done.done()]
                 self._chains = []
@@ -169,13 +176,13 @@ class TunedSQLiteEngine(SQLiteEngine):
                     outcomes = await conn._execute(
                         _chains_in_thread, conn._conn, [(c.first, c.then) for c in batch]
                     )
-                except BaseException as exc:  # the thread itself failed, or we are cancelled
+                except Exception as exc:  # the thread itself failed
                     outcomes = [exc] * len(batch)
-                    if not isinstance(exc, Exception):
-                        for chain in batch:
-                            if not chain.done.done():
-                                chain.done.cancel()
-                        raise
+                except BaseException:  # cancelled: the loop is going away
+                    for chain in batch:
+                        if not chain.done.done():
+                            chain.done.cancel()
+                    raise
                 finally:
                     # A connection left inside a transaction (a failed
                     # rollback) must not be reused.

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from backend.accounts.tables import User
 from backend.complaints.lifecycle import Audience, Notice, Role
-from backend.database import Statement, insert_select_statement, insert_statement
+from backend.database import Statement, insert_select_statement, insert_statement, run_statement
 from backend.notifications.tables import Notification
 
 STAFF_TTL_S = 24 * 3600
@@ -122,8 +122,6 @@ async def enqueue(
     notices: list[Notice], complaint: ComplaintRef, at: datetime, *, ttl: int | None = None
 ) -> None:
     """Write the outbox rows in the caller's transaction."""
-    from backend.database import run_statement
-
     for statement in statements(notices, complaint, at, ttl=ttl):
         await run_statement(Notification, statement)
 

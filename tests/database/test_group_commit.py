@@ -5,6 +5,8 @@ stays its own transaction. On a real database file, through `write_chain`."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import sqlite3
 
 import pytest
 
@@ -113,3 +115,15 @@ async def test_the_connection_stays_usable_after_failures(engine):
         {"code": "Y"},
     ]
     assert engine._idle and not any(c.in_transaction for c in engine._idle)
+
+
+# aiosqlite's connection thread reports the failed open on its own as well.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+async def test_writers_hear_why_when_the_file_cannot_be_opened(tmp_path):
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    engine = TunedSQLiteEngine(path=str(folder / "upik.sqlite3"))
+    shutil.rmtree(folder)  # say, the data disk was unmounted
+    writers = [write_chain(engine, insert(f"T{n}"), note_for("n")) for n in range(3)]
+    outcomes = await asyncio.wait_for(asyncio.gather(*writers, return_exceptions=True), 10)
+    assert all(isinstance(o, sqlite3.OperationalError) for o in outcomes), outcomes
