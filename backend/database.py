@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 SQLITE_POOL_SIZE = 8
+_PG_PARAM = re.compile(r"\$(\d+)")
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
@@ -295,10 +297,12 @@ class _ColumnSpec:
 
 
 @functools.cache
-def _column_spec(table) -> _ColumnSpec:
+def _column_spec(table, with_id: bool = False) -> _ColumnSpec:
     from piccolo.columns import JSON
 
     columns = tuple(table._meta.non_default_columns)
+    if with_id:  # the id was taken from the sequence beforehand
+        columns = (table._meta.primary_key, *columns)
     return _ColumnSpec(
         names=tuple(c._meta.name for c in columns),
         sql_names=", ".join(f'"{c._meta.db_column_name}"' for c in columns),
@@ -337,7 +341,7 @@ def insert_statement(
     """
     if not rows:
         return None
-    spec = _column_spec(table)
+    spec = _column_spec(table, with_id="id" in rows[0])
     engine_type = table._meta.db.engine_type
     args: list[Any] = []
     values = []
@@ -415,9 +419,77 @@ def compiled(query) -> Statement:
 
 
 async def write_statements(engine: Engine, statements: list[Statement]) -> None:
-    """Run `statements` as one transaction (one thread trip on SQLite)."""
-    if statements:
+    """Run independent `statements` as one transaction: one thread trip on
+    SQLite, one statement on PostgreSQL. None may depend on another's effect
+    (on PostgreSQL they share one snapshot)."""
+    if not statements:
+        return
+    if isinstance(engine, PostgresEngine):
+        await _pg_run(engine, one_statement(statements))
+    else:
         await write_chain(engine, statements[0], lambda _rows: statements[1:])
+
+
+async def insert_chain(
+    engine: Engine, table, values: dict[str, Any], then: Callable[[list[dict]], list[Statement]]
+) -> list[dict]:
+    """Insert one row of `table` and, in the same transaction, the statements
+    `then` builds from its id (`[{"id": …}]`): its audit event and outbox rows.
+
+    On PostgreSQL the id comes from the sequence first, then the row and the
+    rest go as one statement: two round trips instead of six (BEGIN, the
+    insert, each follow-up, COMMIT), which were about a third of a submission's CPU.
+    On SQLite it is a `write_chain` (one trip to the connection's thread)."""
+    if isinstance(engine, PostgresEngine):
+        sequence = f"pg_get_serial_sequence('{table._meta.tablename}', 'id')"
+        async with _pg_connection(engine) as connection:
+            new_id = await connection.fetchval(f"SELECT nextval({sequence})")
+            rows = [{"id": new_id}]
+            sql, args = one_statement(
+                [insert_statement(table, [{**values, "id": new_id}]), *then(rows)]
+            )
+            await connection.execute(sql, *args)
+        return rows
+    return await write_chain(engine, insert_statement(table, [values], "id"), then)
+
+
+def one_statement(statements: list[Statement]) -> Statement:
+    """PostgreSQL: independent INSERT/UPDATE/DELETE statements as one, through
+    data-modifying CTEs; a single statement is atomic without BEGIN/COMMIT.
+    All parts see one snapshot, so none may read another's effect; a foreign
+    key to a row a sibling inserts is fine (checked at the end of the
+    statement)."""
+    parts, args = [], []
+    for sql, statement_args in statements:
+        parts.append(_PG_PARAM.sub(lambda m, k=len(args): f"${int(m.group(1)) + k}", sql))
+        args.extend(statement_args)
+    *leading, last = parts
+    if leading:
+        last = "WITH " + ", ".join(f"part{n} AS ({p})" for n, p in enumerate(leading)) + " " + last
+    return last, args
+
+
+@contextlib.asynccontextmanager
+async def _pg_connection(engine: PostgresEngine):
+    """The current transaction's connection, else one from the pool."""
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        yield transaction.connection
+    elif engine.pool is not None:
+        async with engine.pool.acquire() as connection:
+            yield connection
+    else:
+        connection = await engine.get_new_connection()
+        try:
+            yield connection
+        finally:
+            await connection.close()
+
+
+async def _pg_run(engine: PostgresEngine, statement: Statement) -> list:
+    sql, args = statement
+    async with _pg_connection(engine) as connection:
+        return await connection.fetch(sql, *args)
 
 
 @dataclass

@@ -26,8 +26,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from piccolo.engine.postgres import PostgresEngine
-
 from backend.common.clock import now
 from backend.complaints import lifecycle as rules
 from backend.complaints.tables import Complaint, ComplaintEvent
@@ -50,6 +48,28 @@ N = Notification
 RESCAN_S = 0.5
 RETRY_AFTER_CAP_S = 3600.0
 BATCH_GATHER_S = 0.002
+
+
+# Attempts are counted at claim time: a notification that crashes its worker
+# every time still runs out of attempts.
+_CLAIMED = "status = 'sending', claimed_until = {}, claimed_by = {}, attempts = attempts + 1"
+_DUE = (
+    "(status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {})"
+)
+_RETURNING = (
+    "RETURNING notification.id, recipient, payload, urgency, topic, ttl, attempts, "
+    "delivered_to, sent_at"
+)
+_CLAIM_SQLITE = (
+    f"UPDATE notification SET {_CLAIMED} WHERE id IN "
+    f"(SELECT id FROM notification WHERE {_DUE} ORDER BY id LIMIT {{}}) {_RETURNING}"
+)
+# The CTE is evaluated once, so the rows it locked are exactly the rows updated.
+_CLAIM_POSTGRES = (
+    f"WITH due AS (SELECT id FROM notification WHERE {_DUE} ORDER BY id LIMIT {{}} "
+    f"FOR UPDATE SKIP LOCKED) UPDATE notification SET {_CLAIMED} "
+    f"FROM due WHERE notification.id = due.id {_RETURNING}"
+)
 
 
 @dataclass
@@ -157,64 +177,18 @@ class DeliveryEngine:
         )
 
     async def claim(self) -> list[dict]:
+        """Take up to `batch_size` due notifications with a lease, in one
+        statement (atomic on its own): on SQLite under the write lock, on
+        PostgreSQL with SKIP LOCKED so that workers never take the same row."""
         at = now()
         engine = current_engine()
+        lease = (at + timedelta(seconds=self.config.lease_s), self.name)
+        due = (at, at, self.config.batch_size)
         if isinstance(engine, TunedSQLiteEngine):
-            return await self._claim_sqlite(engine, at)
-        async with write_transaction(engine):
-            select = (
-                N.select(N.id)
-                .where(self._claimable(at))
-                .order_by(N.id)
-                .limit(self.config.batch_size)
-            )
-            if isinstance(engine, PostgresEngine):
-                select = select.lock_rows("UPDATE", skip_locked=True)
-            ids = [r["id"] for r in await select]
-            if not ids:
-                return []
-            return (
-                await N.update(
-                    {
-                        N.status: "sending",
-                        N.claimed_until: at + timedelta(seconds=self.config.lease_s),
-                        N.claimed_by: self.name,
-                        # Counted at claim time: a notification that crashes its
-                        # worker every time still runs out of attempts.
-                        N.attempts: N.attempts + 1,
-                    }
-                )
-                .where(N.id.is_in(ids))
-                .returning(
-                    N.id,
-                    N.recipient,
-                    N.payload,
-                    N.urgency,
-                    N.topic,
-                    N.ttl,
-                    N.attempts,
-                    N.delivered_to,
-                    N.sent_at,
-                )
-            )
-
-    async def _claim_sqlite(self, engine: TunedSQLiteEngine, at: datetime) -> list[dict]:
-        """The same claim as one statement (atomic on its own), so the write
-        lock is held for one trip to SQLite's thread, not four."""
-        async with engine.write_lock():
-            rows = await N.raw(
-                "UPDATE notification SET status = 'sending', claimed_until = {}, "
-                "claimed_by = {}, attempts = attempts + 1 WHERE id IN ("
-                "SELECT id FROM notification WHERE (status = 'pending' AND next_attempt_at <= {})"
-                " OR (status = 'sending' AND claimed_until < {}) ORDER BY id LIMIT {}) "
-                "RETURNING id, recipient, payload, urgency, topic, ttl, attempts, delivered_to, "
-                "sent_at",
-                at + timedelta(seconds=self.config.lease_s),
-                self.name,
-                at,
-                at,
-                self.config.batch_size,
-            )
+            async with engine.write_lock():
+                rows = await N.raw(_CLAIM_SQLITE, *lease, *due)
+        else:
+            rows = await N.raw(_CLAIM_POSTGRES, *due, *lease)
         return sorted(rows, key=lambda r: r["id"])
 
     # --- sending ----------------------------------------------------------

@@ -36,6 +36,7 @@ from backend.database import (
     Statement,
     compiled,
     current_engine,
+    insert_chain,
     insert_statement,
     is_unique_violation,
     write_chain,
@@ -340,9 +341,7 @@ async def submit(
         return [insert_statement(ComplaintEvent, events), *notifications]
 
     try:
-        rows = await write_chain(
-            current_engine(), insert_statement(C, [values], "id"), after_insert
-        )
+        rows = await insert_chain(current_engine(), C, values, after_insert)
     except Exception as exc:
         if scope and is_unique_violation(exc) and (first := await _by_scope(scope)):
             return await _detail(caller, first), True  # lost a race with its own replay
