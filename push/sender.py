@@ -20,6 +20,7 @@ from push.vapid import JwtCache
 # 16 of tag, 1 of padding delimiter. The plaintext must fit in the rest.
 MAX_PLAINTEXT = 4096 - 86 - 16 - 1
 SEND_TIMEOUT_S = 10.0
+PUSHER_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,9 @@ class PushSender:
         self._limit = asyncio.Semaphore(concurrency)
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
+        # One pywebpush sender per device, built on its first push: building
+        # one (a deep copy and key decoding) was 5 % of a fan-out.
+        self._pushers: dict[tuple[str, str, str], _Pusher] = {}
 
     async def start(self) -> None:
         if self._session is None:
@@ -162,9 +166,20 @@ class PushSender:
             )
 
     async def close(self) -> None:
+        self._pushers.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    def _pusher(self, device: Device) -> _Pusher:
+        key = (device.endpoint, device.p256dh, device.auth)
+        pusher = self._pushers.get(key)
+        if pusher is None:
+            if len(self._pushers) >= PUSHER_CACHE_SIZE:
+                self._pushers.clear()
+            assert self._session is not None
+            pusher = self._pushers[key] = _Pusher(device, _NoRedirectSession(self._session))
+        return pusher
 
     async def send(
         self, device: Device, plaintext: bytes, *, ttl: int, urgency: str, topic: str | None
@@ -175,7 +190,7 @@ class PushSender:
             headers["Topic"] = topic
         async with self._limit:
             try:
-                pusher = _Pusher(device, _NoRedirectSession(self._session))
+                pusher = self._pusher(device)
                 response = await pusher.send_async(
                     plaintext, headers, ttl=ttl, content_encoding="aes128gcm", timeout=self._timeout
                 )
