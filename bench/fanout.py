@@ -301,7 +301,7 @@ def run_mode(label: str, env: dict[str, str], args, push, with_worker: bool) -> 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--devices", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
@@ -321,7 +321,7 @@ def main() -> int:
             }
             results.append(run_mode("UPIK, SQLite (engine in upik serve)", env, args, push, False))
             key_pem = (sqlite_dir / "vapid_private.pem").read_text()
-            base_runs = [baseline(push, args.devices, key_pem) for _ in range(3)]
+            base_runs = [baseline(push, args.devices, key_pem) for _ in range(5)]
             base_s = statistics.median(base_runs)
             print(
                 f"baseline: loop of pywebpush.webpush() to {args.devices} devices median "
