@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -66,6 +66,8 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    # Share of one core used during the run, by process group.
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -82,6 +84,11 @@ class LoadResult:
             f"{self.label:<34} {self.rps:8.0f} req/s   p50 {self.pct(50):7.1f} ms   "
             f"p99 {self.pct(99):7.1f} ms   max {max(self.latencies_ms or [0]):7.1f} ms   "
             f"errors {self.errors}"
+            + (
+                "   cpu " + ", ".join(f"{k} {v:.0%}" for k, v in self.cpu.items())
+                if self.cpu
+                else ""
+            )
         )
 
 
@@ -124,6 +131,58 @@ async def drive(
 
         await asyncio.gather(*(client(n) for n in range(clients)))
     return LoadResult(label, count, errors, seconds, latencies)
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:  # gone meanwhile, or not Linux
+        return 0.0
+    # utime and stime (fields 14 and 15 of the whole line), in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() in ("postgres", "postmaster"):
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuMeter:
+    """Where the two cores went during a run: the server, PostgreSQL's
+    processes, and this load generator. Linux only; empty elsewhere."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def __enter__(self) -> CpuMeter:
+        self._start = self._sample()
+        self._t0 = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end, elapsed = self._sample(), time.monotonic() - self._t0
+        self.shares = {k: (end[k] - self._start.get(k, 0.0)) / elapsed for k in end}
+
+    def _sample(self) -> dict[str, float]:
+        if not os.path.exists("/proc/self/stat"):
+            return {}
+        sample = {
+            "server": _cpu_seconds(self.server_pid),
+            "client": sum(os.times()[:2]),
+        }
+        postgres = sum(_cpu_seconds(pid) for pid in _postgres_pids())
+        if postgres:
+            sample["postgres"] = postgres
+        return sample
 
 
 def median(values: list[float]) -> float:

@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _load import BIN, ROOT, drive, free_port, postgres_database, server
+from _load import BIN, ROOT, CpuMeter, LoadResult, drive, free_port, postgres_database, server
 
 TEXTS = [
     ("Jalan berlubang di Weru", "Jalan desa Weru berlubang besar, motor sering jatuh."),
@@ -82,7 +82,7 @@ def run_upik(label: str, env: dict[str, str], args) -> object:
             capture_output=True,
             cwd=ROOT,
         )
-    with server([str(BIN / "upik"), "serve", "--port", str(port)], env, f"{base}/healthz"):
+    with server([str(BIN / "upik"), "serve", "--port", str(port)], env, f"{base}/healthz") as proc:
         _post(
             f"{base}/api/v1/auth/register",
             {"username": "pelapor", "password": "bench-password", "name": "Pelapor"},
@@ -90,7 +90,8 @@ def run_upik(label: str, env: dict[str, str], args) -> object:
         token = _post(
             f"{base}/api/v1/auth/login", {"username": "pelapor", "password": "bench-password"}
         )["token"]
-        return asyncio.run(
+        return measured(
+            proc,
             drive(
                 label,
                 f"{base}/api/v1/complaints",
@@ -98,7 +99,7 @@ def run_upik(label: str, env: dict[str, str], args) -> object:
                 {"Authorization": f"Bearer {token}"},
                 args.clients,
                 args.seconds,
-            )
+            ),
         )
 
 
@@ -109,8 +110,9 @@ def run_baseline(args, workdir: Path) -> object:
         [sys.executable, str(ROOT / "bench" / "baseline_app.py"), str(port), str(db)],
         {},
         f"http://127.0.0.1:{port}/healthz",
-    ):
-        return asyncio.run(
+    ) as proc:
+        return measured(
+            proc,
             drive(
                 "baseline: Piccolo save(), SQLite",
                 f"http://127.0.0.1:{port}/complaints",
@@ -118,8 +120,16 @@ def run_baseline(args, workdir: Path) -> object:
                 {},
                 args.clients,
                 args.seconds,
-            )
+            ),
         )
+
+
+def measured(proc, load) -> LoadResult:
+    """Run the load and note where the CPU went meanwhile."""
+    with CpuMeter(proc.pid) as meter:
+        result = asyncio.run(load)
+    result.cpu = meter.shares
+    return result
 
 
 def main() -> int:
