@@ -7,8 +7,11 @@ SQLite (the embedded default) is tuned for one busy process:
 - writers queue on an asyncio lock before `BEGIN IMMEDIATE`, so they never
   collide inside SQLite's busy handler, whose sleeps are what make the tail
   latency of naive SQLite apps (seconds under load). `busy_timeout` still
-  guards against other processes (the CLI).
-PostgreSQL uses asyncpg's pool.
+  guards against other processes (the CLI);
+- group commit: the use cases' transactions (`write_chain`) that queue up
+  during one trip to SQLite's thread all run on the next trip.
+PostgreSQL uses asyncpg's pool; a submission and the push engine's claim and
+record each go to it as a single statement (`insert_chain`, `one_statement`).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 SQLITE_POOL_SIZE = 8
-_PG_PARAM = re.compile(r"\$(\d+)")
 SQLITE_BUSY_TIMEOUT_S = 30.0
+_PG_PARAM = re.compile(r"\$(\d+)")
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
