@@ -26,6 +26,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def upik(env: dict[str, str], *args: str) -> None:
+    """Run the `upik` command with `env` on top of ours."""
+    subprocess.run(
+        [str(BIN / "upik"), *args],
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+
+
+BENCH_PASSWORD = "bench-password"
+
+
+def create_user(
+    env: dict[str, str], role: str, username: str, name: str, unit: str | None = None
+) -> None:
+    args = ["--role", role, "--username", username, "--password", BENCH_PASSWORD, "--name", name]
+    upik(env, "create-user", *args, *(["--unit", unit] if unit else []))
+
+
 def wait_http(url: str, timeout: float = 30.0) -> None:
     import urllib.request
 

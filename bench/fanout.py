@@ -29,11 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _load import BIN, ROOT, free_port, postgres_database, server
+from _load import BENCH_PASSWORD, BIN, ROOT, create_user, free_port, postgres_database, server, upik
 
 from tests.support.push_service import LoopbackPushService
 
-PASSWORD = "bench-password"
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 
@@ -48,16 +47,6 @@ def call(method: str, url: str, payload=None, token: str | None = None):
         return json.loads(body) if body else None
 
 
-def upik(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [str(BIN / "upik"), *args],
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
@@ -69,7 +58,9 @@ class Scenario:
 
     def login(self, username: str) -> str:
         return call(
-            "POST", f"{self.base}/api/v1/auth/login", {"username": username, "password": PASSWORD}
+            "POST",
+            f"{self.base}/api/v1/auth/login",
+            {"username": username, "password": BENCH_PASSWORD},
         )["token"]
 
     def setup(self, devices: int) -> None:
@@ -93,7 +84,7 @@ class Scenario:
         call(
             "POST",
             f"{api}/auth/register",
-            {"username": "pelapor", "password": PASSWORD, "name": "Pelapor"},
+            {"username": "pelapor", "password": BENCH_PASSWORD, "name": "Pelapor"},
         )
         self.citizen = self.login("pelapor")
 
@@ -213,47 +204,10 @@ def baseline(push: LoopbackPushService, devices: int, key_pem: str) -> float:
 def prepare(env: dict[str, str], pics: int) -> None:
     upik(env, "migrate")
     upik(env, "seed")
-    upik(
-        env,
-        "create-user",
-        "--role",
-        "admin",
-        "--username",
-        "admin",
-        "--password",
-        PASSWORD,
-        "--name",
-        "Kasi E-Gov",
-    )
-    upik(
-        env,
-        "create-user",
-        "--role",
-        "pic",
-        "--username",
-        "pic.dinkes",
-        "--password",
-        PASSWORD,
-        "--name",
-        "PIC Dinkes",
-        "--unit",
-        "DINKES",
-    )
+    create_user(env, "admin", "admin", "Kasi E-Gov")
+    create_user(env, "pic", "pic.dinkes", "PIC Dinkes", unit="DINKES")
     for n in range(pics):
-        upik(
-            env,
-            "create-user",
-            "--role",
-            "pic",
-            "--username",
-            f"pic.putr{n}",
-            "--password",
-            PASSWORD,
-            "--name",
-            f"PIC PUTR {n}",
-            "--unit",
-            "DPUTR",
-        )
+        create_user(env, "pic", f"pic.putr{n}", f"PIC PUTR {n}", unit="DPUTR")
 
 
 def run_mode(label: str, env: dict[str, str], args, push, with_worker: bool) -> dict:

@@ -12,14 +12,25 @@ import argparse
 import asyncio
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _load import BIN, ROOT, CpuMeter, LoadResult, drive, free_port, postgres_database, server
+from _load import (
+    BENCH_PASSWORD,
+    BIN,
+    ROOT,
+    CpuMeter,
+    LoadResult,
+    create_user,
+    drive,
+    free_port,
+    postgres_database,
+    server,
+    upik,
+)
 
 TEXTS = [
     ("Jalan berlubang di Weru", "Jalan desa Weru berlubang besar, motor sering jatuh."),
@@ -49,46 +60,17 @@ def run_upik(label: str, env: dict[str, str], args) -> object:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**env, "UPIK_LOGIN_RATE_PER_MINUTE": "100000"}
-    subprocess.run(
-        [str(BIN / "upik"), "migrate"],
-        env={**env, "PATH": str(BIN)},
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    subprocess.run(
-        [str(BIN / "upik"), "seed"],
-        env={**env, "PATH": str(BIN)},
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
+    upik(env, "migrate")
+    upik(env, "seed")
     for n in range(2):  # two admins: every complaint writes two outbox rows
-        subprocess.run(
-            [
-                str(BIN / "upik"),
-                "create-user",
-                "--role",
-                "admin",
-                "--username",
-                f"admin{n}",
-                "--password",
-                "bench-password",
-                "--name",
-                f"Admin {n}",
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
+        create_user(env, "admin", f"admin{n}", f"Admin {n}")
     with server([str(BIN / "upik"), "serve", "--port", str(port)], env, f"{base}/healthz") as proc:
         _post(
             f"{base}/api/v1/auth/register",
-            {"username": "pelapor", "password": "bench-password", "name": "Pelapor"},
+            {"username": "pelapor", "password": BENCH_PASSWORD, "name": "Pelapor"},
         )
         token = _post(
-            f"{base}/api/v1/auth/login", {"username": "pelapor", "password": "bench-password"}
+            f"{base}/api/v1/auth/login", {"username": "pelapor", "password": BENCH_PASSWORD}
         )["token"]
         return measured(
             proc,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,27 +19,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _load import BIN, ROOT, CpuMeter, postgres_database
+from _load import CpuMeter, create_user, postgres_database, upik
 from intake import TEXTS
 
 
 def prepare(env: dict[str, str]) -> None:
-    commands = [["migrate"], ["seed"]]
-    commands += [
-        ["create-user", "--role", "admin", "--username", f"admin{n}", "--name", f"Admin {n}"]
-        for n in range(2)  # two outbox rows per complaint, as in bench/intake.py
-    ]
-    commands.append(["create-user", "--role", "citizen", "--username", "pelapor", "--name", "P"])
-    for command in commands:
-        if command[0] == "create-user":
-            command += ["--password", "bench-password"]
-        subprocess.run(
-            [str(BIN / "upik"), *command],
-            env={**os.environ, **env},
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
+    upik(env, "migrate")
+    upik(env, "seed")
+    for n in range(2):  # two outbox rows per complaint, as in bench/intake.py
+        create_user(env, "admin", f"admin{n}", f"Admin {n}")
+    create_user(env, "citizen", "pelapor", "Pelapor")
 
 
 async def run(url: str, tasks: int, seconds: float) -> None:
