@@ -390,12 +390,6 @@ def insert_select_statement(
     return sql, [*constants, *source_args]
 
 
-async def insert_rows(table, rows: list[dict[str, Any]], returning: str | None = None) -> list:
-    """Run `insert_statement` in the current transaction (or on its own)."""
-    statement = insert_statement(table, rows, returning)
-    return [] if statement is None else await run_statement(table, statement)
-
-
 async def run_statement(table, statement: Statement) -> list:
     """Run a compiled statement on `table`'s engine, in the current
     transaction (or on its own)."""

@@ -171,11 +171,6 @@ class DeliveryEngine:
 
     # --- claiming ---------------------------------------------------------
 
-    def _claimable(self, at: datetime):
-        return ((N.status == "pending") & (N.next_attempt_at <= at)) | (
-            (N.status == "sending") & (N.claimed_until < at)
-        )
-
     async def claim(self) -> list[dict]:
         """Take up to `batch_size` due notifications with a lease, in one
         statement (atomic on its own): on SQLite under the write lock, on
