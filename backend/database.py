@@ -531,14 +531,17 @@ async def write_chain(
     engine: Engine, first: Statement, then: Callable[[list[dict]], list[Statement]]
 ) -> list[dict]:
     """One transaction: `first`, then the statements `then` builds from its
-    rows (typically from a new id). On SQLite the whole transaction runs in
+    rows (a new id, or the row a compare-and-set changed). Those must not
+    depend on each other's effects. On SQLite the whole transaction runs in
     one trip to the connection's thread, together with the others queued
-    meanwhile (group commit, `TunedSQLiteEngine.run_chain`)."""
+    meanwhile (group commit, `TunedSQLiteEngine.run_chain`); on PostgreSQL
+    the follow-ups go as one statement."""
     if isinstance(engine, TunedSQLiteEngine):
         return await engine.run_chain(first, then)
     async with engine.transaction() as transaction:
         connection = transaction.connection
         rows = [dict(r) for r in await connection.fetch(first[0], *first[1])]
-        for sql, args in then(rows):
+        if statements := then(rows):
+            sql, args = one_statement(statements)
             await connection.execute(sql, *args)
         return rows
