@@ -20,7 +20,7 @@ from tests.push.helpers import (
     settled,
     subscription_exists,
 )
-from tests.support.push_service import LoopbackPushService, Reply
+from tests.support.push_service import Reply
 
 PUSH_PORT = free_port()
 MAX_ATTEMPTS = 3
@@ -36,17 +36,6 @@ LEASE_S = 2
 TYPE = "complaint.rejected"
 # Long enough for a retry that should not happen to show up.
 QUIET_S = 0.3
-
-
-@pytest.fixture(scope="module")
-def push():
-    with LoopbackPushService(port=PUSH_PORT) as service:
-        yield service
-
-
-@pytest.fixture(scope="module")
-async def key(client) -> str:
-    return (await client.get("/api/v1/push/key")).json()["public_key"]
 
 
 @pytest.fixture(scope="module")

@@ -34,12 +34,6 @@ GRACE_S = 0.3
 REPORTER_NAME = "Nyi Mas Gandasari Wiryanegara"
 
 
-@pytest.fixture(scope="module")
-def push():
-    with LoopbackPushService(port=PUSH_PORT) as service:
-        yield service
-
-
 @dataclass
 class Cast:
     admins: list[Person]

@@ -12,7 +12,6 @@ import pytest
 
 from tests.conftest import free_port
 from tests.push.helpers import Instance, Person, notifications, person, pushes, wait_pushes
-from tests.support.push_service import LoopbackPushService
 
 PUSH_PORT = free_port()
 REMINDER_S = 1
@@ -25,12 +24,6 @@ EXTRA_ENV = {
 # After the last timer was due, how long we keep watching for a repeat.
 WATCH_S = 1.0
 SLA_TYPES = ("sla.reminder", "sla.escalated")
-
-
-@pytest.fixture(scope="module")
-def push():
-    with LoopbackPushService(port=PUSH_PORT) as service:
-        yield service
 
 
 @pytest.fixture(scope="module")

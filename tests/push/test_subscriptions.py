@@ -23,24 +23,11 @@ from tests.push.helpers import (
     unsubscribe,
     wait_pushes,
 )
-from tests.support.push_service import LoopbackPushService, b64url_encode
+from tests.support.push_service import b64url_encode
 
 PUSH_PORT = free_port()
 EXTRA_ENV = {"UPIK_PUSH_ALLOWED_ORIGINS": f"http://127.0.0.1:{PUSH_PORT}"}
 SUBS = "/api/v1/push/subscriptions"
-
-
-@pytest.fixture(scope="module")
-def push():
-    with LoopbackPushService(port=PUSH_PORT) as service:
-        yield service
-
-
-@pytest.fixture(scope="module")
-async def key(client) -> str:
-    r = await client.get("/api/v1/push/key")
-    assert r.status_code == 200, r.text
-    return r.json()["public_key"]
 
 
 @pytest.fixture(scope="module")
