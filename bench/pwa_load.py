@@ -35,17 +35,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 PWA = ROOT / "pwa"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SLOW_4G = {
     "offline": False,
     "latency": 150,
@@ -279,7 +272,7 @@ def main() -> None:
 
     ctxmgr = contextlib.nullcontext((a.base_url, "given")) if a.base_url else server()
     with ctxmgr as (base, kind), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         print(
             f"\nLoad on {kind} at {base}; CPU x{CPU_SLOWDOWN}, slow 4G "
             f"({SLOW_4G['latency']} ms RTT, 1.6 Mbit/s down, 750 kbit/s up); "

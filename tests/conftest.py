@@ -21,10 +21,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.chromium import CHROMIUM
+
 REQUIRE_SERVICES = os.environ.get("UPIK_REQUIRE_SERVICES") == "1"
 PG_ADMIN_DSN = os.environ.get("UPIK_TEST_PG_DSN", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("UPIK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-CHROMIUM = os.environ.get("UPIK_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "rahasia-123"
 
 
@@ -285,7 +286,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):
+async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, what: str = ""):
     """Poll an async or sync predicate until truthy; return its value."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -296,5 +297,5 @@ async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):
         if value:
             return value
         if loop.time() > deadline:
-            raise TimeoutError(f"condition not met within {timeout}s")
+            raise TimeoutError(f"condition not met within {timeout}s {what}".rstrip())
         await asyncio.sleep(interval)

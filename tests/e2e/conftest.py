@@ -28,17 +28,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REQUIRE = os.environ.get("UPIK_REQUIRE_SERVICES") == "1"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PIC_UNIT = "DPUTR"

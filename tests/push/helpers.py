@@ -4,7 +4,6 @@ outbox, and running an app instance whose lifespan a test controls."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import time
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tests.conftest import Api, lifespan
+from tests.conftest import Api, lifespan, wait_until
 from tests.support.push_service import Device, LoopbackPushService, ReceivedPush
 
 PAYLOAD_KEYS = {"type", "notification_id", "complaint_id", "tracking_no", "title", "body", "url"}
@@ -157,16 +156,7 @@ def pushes(
 
 
 async def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not within {timeout}s: {what}")
-        await asyncio.sleep(0.02)
+    await wait_until(predicate, timeout, what=what)
 
 
 async def wait_pushes(
