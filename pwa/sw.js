@@ -1,12 +1,13 @@
 // UPIK service worker: the app shell offline, API answers when the signal
 // drops, the complaint queue (Background Sync) and Web Push.
-/* global UpikStore */
-importScripts('/js/outbox.js');
+/* global UpikStore, UpikPushKey */
+// Classic scripts shared with the page (which imports them as modules for their side effect).
+importScripts('/js/outbox.js', '/js/push-key.js');
 
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'e2b2b17858e7';
+const VERSION = 'e8aeabc70190';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -14,12 +15,20 @@ const FILES = [
   '/offline.html',
   '/manifest.webmanifest',
   '/css/app.css',
-  '/js/app.js',
+  '/js/main.js',
+  '/js/router.js',
+  '/js/session.js',
+  '/js/live.js',
+  '/js/header.js',
+  '/js/outbox-client.js',
+  '/js/sw-client.js',
   '/js/i18n.js',
   '/js/api.js',
   '/js/ui.js',
   '/js/outbox.js',
   '/js/push.js',
+  '/js/push-key.js',
+  '/js/unit-select.js',
   '/js/auth.js',
   '/js/citizen.js',
   '/js/detail.js',
@@ -216,16 +225,11 @@ self.addEventListener('notificationclick', (e) => {
   e.waitUntil(openFromNotification(e.notification, e.action));
 });
 
-function keyBytes(b64u) {
-  const s = atob(b64u.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(b64u.length / 4) * 4, '='));
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
-
 async function resubscribe(e) {
   if ((await meta('owner')) == null) return;
   const { public_key: pk } = await (await fetch('/api/v1/push/key')).json();
   const sub = e.newSubscription ||
-    await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(pk) });
+    await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: UpikPushKey.decode(pk) });
   const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': (await meta('csrf')) || '' };
   await fetch('/api/v1/push/subscriptions', { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(sub.toJSON()) });
   if (e.oldSubscription && e.oldSubscription.endpoint !== sub.endpoint) {

@@ -1,19 +1,18 @@
 import { t, lang, loadLang } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { h, field, submitting, toast } from './ui.js';
-import { setMe, go, home, state } from './app.js';
 import { pushSupported, enablePush, unsubscribe } from './push.js';
 
 const input = (props) => h('input', { required: true, ...props });
 
-function afterLogin(user) {
-  setMe(user);
+function afterLogin(ctx, user) {
+  ctx.setMe(user);
   const next = sessionStorage.getItem('upik.next');
   sessionStorage.removeItem('upik.next');
-  go(next && next.startsWith('/app/') ? next : home(user), true);
+  ctx.go(next && next.startsWith('/app/') ? next : ctx.home(user), true);
 }
 
-export function login(root) {
+export function login(root, params, ctx) {
   const user = input({ name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: false });
   const pass = input({ name: 'password', type: 'password', autocomplete: 'current-password' });
   const form = h('form', { class: 'stack', novalidate: false },
@@ -25,7 +24,7 @@ export function login(root) {
     submitting(form, async () => {
       try {
         const r = await api('/auth/login', { method: 'POST', body: { username: user.value.trim(), password: pass.value }, quiet401: true });
-        afterLogin(r.user);
+        afterLogin(ctx, r.user);
       } catch (err) {
         throw err instanceof ApiError && err.status === 401 ? t('auth.bad') : err;
       }
@@ -37,7 +36,7 @@ export function login(root) {
     h('p', { class: 'center' }, t('auth.noaccount'), ' ', h('a', { href: '/app/register' }, t('auth.register.link'))));
 }
 
-export function register(root) {
+export function register(root, params, ctx) {
   const name = input({ name: 'name', autocomplete: 'name', maxLength: 120 });
   const user = input({ name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: false, maxLength: 64 });
   const pass = input({ name: 'password', type: 'password', autocomplete: 'new-password', minLength: 8 });
@@ -64,7 +63,7 @@ export function register(root) {
       const r = await api('/auth/login', { method: 'POST', body: { username: body.username, password: body.password } });
       toast(t('auth.welcome', { name: r.user.name }));
       sessionStorage.setItem('upik.next', '/app/new');
-      afterLogin(r.user);
+      afterLogin(ctx, r.user);
     });
   };
   root.append(
@@ -74,8 +73,8 @@ export function register(root) {
     h('p', { class: 'center' }, t('auth.haveaccount'), ' ', h('a', { href: '/app/login' }, t('auth.login'))));
 }
 
-export async function account(root) {
-  const me = state.me;
+export async function account(root, params, ctx) {
+  const me = ctx.me;
   const pushBox = h('div', { class: 'stack' });
   function drawPush() {
     if (!pushSupported()) return pushBox.replaceChildren(h('p', null, t('push.unsupported')));
@@ -99,13 +98,13 @@ export async function account(root) {
     await unsubscribe().catch(() => {});
     await api('/auth/logout', { method: 'POST', quiet401: true }).catch(() => {});
     await self.UpikStore.idb.clear('outbox').catch(() => {});
-    setMe(null);
-    go('/app/login');
+    ctx.setMe(null);
+    ctx.go('/app/login');
   };
   const langBtn = h('button', { type: 'button', class: 'btn ghost', lang: lang === 'id' ? 'en' : 'id' }, t('lang.other'));
   langBtn.onclick = async () => {
     await loadLang(lang === 'id' ? 'en' : 'id');
-    go('/app/account', true);
+    ctx.go('/app/account', true);
   };
   root.append(
     h('h1', null, t('account.title')),

@@ -1,7 +1,7 @@
+import './outbox.js';
 import { t } from './i18n.js';
-import { api, csrf, items, ApiError } from './api.js';
+import { api, items, ApiError } from './api.js';
 import { h, field, check, toast, fmtDate, complaintCard, pagedList, alertBox, qs, submitting } from './ui.js';
-import { go, flushOutbox, requestSync, rememberCsrf, state } from './app.js';
 import { pushCard } from './push.js';
 
 const store = self.UpikStore;
@@ -30,7 +30,7 @@ export async function shrinkPhoto(file) {
 let cachedCats = null;
 const categories = () => (cachedCats ||= api('/categories').then(items, () => { cachedCats = null; return []; }));
 
-export async function newComplaint(root) {
+export async function newComplaint(root, params, ctx) {
   const title = h('input', { name: 'title', required: true, maxLength: 200, autocomplete: 'off' });
   const body = h('textarea', { name: 'body', required: true, rows: 5, maxLength: 5000 });
   const kind = h('select', { name: 'kind' },
@@ -128,18 +128,17 @@ export async function newComplaint(root) {
       if (coords) payload.location = addr ? { ...coords, address: addr } : coords;
       else if (addr) payload.body += `\n\n${t('loc.address')}: ${addr}`;
       // Everything goes through the queue, so "send now" and "send later" are one path.
-      rememberCsrf();
-      const item = await store.enqueue(payload, photo, csrf(), state.me.id);
-      const r = navigator.onLine ? await flushOutbox() : (requestSync(), null);
+      const item = await ctx.outbox.enqueue(payload, photo);
+      const r = navigator.onLine ? await ctx.outbox.flush() : (ctx.outbox.requestSync(), null);
       const after = await store.idb.get('outbox', item.key);
       if (after?.error) {
         await store.idb.del('outbox', item.key);
         throw new ApiError(400, after.error);
       }
       const done = r?.sent.find((x) => x.key === item.key);
-      if (done) return go(`/app/complaints/${done.complaint.id}`);
+      if (done) return ctx.go(`/app/complaints/${done.complaint.id}`);
       if (after) toast(t('outbox.queued'));
-      go('/app/complaints');
+      ctx.go('/app/complaints');
     });
   };
 
@@ -147,12 +146,12 @@ export async function newComplaint(root) {
   return { destroy: () => { clearTimeout(timer); ctrl?.abort(); } };
 }
 
-function queuedCard(item, reload) {
+function queuedCard(item, reload, outbox) {
   const failed = !!item.error;
   const retry = async () => {
     item.error = null;
     await store.idb.put('outbox', item);
-    await flushOutbox().catch(() => {});
+    await outbox.flush().catch(() => {});
     reload();
   };
   const drop = async () => {
@@ -171,7 +170,7 @@ function queuedCard(item, reload) {
       h('button', { type: 'button', class: 'btn ghost', onclick: drop }, t('outbox.drop')))));
 }
 
-export async function myComplaints(root) {
+export async function myComplaints(root, params, ctx) {
   const queue = h('ul', { class: 'cards' });
   const errBox = h('div');
   const paged = pagedList({
@@ -182,7 +181,7 @@ export async function myComplaints(root) {
   async function load() {
     // Queue and list in parallel: both are local reads on a returning visit.
     const queued = store.idb.all('outbox').catch(() => []).then((all) => {
-      queue.replaceChildren(...all.filter((i) => i.owner === state.me.id).map((i) => queuedCard(i, load)));
+      queue.replaceChildren(...all.filter((i) => i.owner === ctx.me.id).map((i) => queuedCard(i, load, ctx.outbox)));
     });
     try {
       await paged.reload();

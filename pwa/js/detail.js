@@ -1,21 +1,21 @@
 import { t, tOr } from './i18n.js';
 import { api, units } from './api.js';
 import { h, field, fmtDate, chip, kindChip, slaBadge, tickSla, submitting, toast, alertBox, fill } from './ui.js';
-import { home, refresh, go } from './app.js';
 import { pushCard } from './push.js';
+import { unitSelect, suggestedUnit } from './unit-select.js';
 
 const textarea = (name, props) => h('textarea', { name, rows: 4, required: true, maxLength: 5000, ...props });
 
 // A form whose submit POSTs one action, then redraws the complaint (or goes
 // to `then`, when the caller will no longer see it).
-function actionForm(cls, controls, label, send, done, then) {
+function actionForm(ctx, cls, controls, label, send, done, then) {
   const form = h('form', { class: `stack ${cls}` }, controls, h('button', { class: 'btn' }, label));
   form.onsubmit = (e) => {
     e.preventDefault();
     submitting(form, async () => {
       await send();
       if (done) toast(done);
-      if (then) go(then); else refresh({});
+      if (then) ctx.go(then); else ctx.refresh({});
     });
   };
   return form;
@@ -87,7 +87,7 @@ function answerBlock(c, me) {
     h('p', { class: 'pre' }, a.body), h('p', { class: 'meta' }, fmtDate(a.created_at)));
 }
 
-function citizenPanel(c, id) {
+function citizenPanel(ctx, c, id) {
   const out = [];
   if (c.status === 'released') {
     const comment = h('textarea', { name: 'comment', rows: 2, maxLength: 1000 });
@@ -95,7 +95,7 @@ function citizenPanel(c, id) {
       const r = h('input', { type: 'radio', name: 'score', value: n, id: `score-${n}`, required: true, class: 'sr-only' });
       return [r, h('label', { for: `score-${n}`, title: t(`rate.${n}`) }, h('span', { 'aria-hidden': 'true' }, '★'), h('span', { class: 'sr-only' }, t(`rate.${n}`)))];
     }));
-    out.push(h('h2', null, t('rate.title')), actionForm('rate',
+    out.push(h('h2', null, t('rate.title')), actionForm(ctx, 'rate',
       [h('fieldset', null, h('legend', null, t('rate.legend')), stars), field(t('rate.comment'), comment)],
       t('rate.submit'),
       () => api(`/complaints/${id}/rating`, { method: 'POST', body: { score: Number(stars.querySelector('input:checked')?.value), ...(comment.value.trim() && { comment: comment.value.trim() }) } }),
@@ -109,13 +109,13 @@ function citizenPanel(c, id) {
     const body = textarea('reply', { rows: 3 });
     const hint = c.status === 'released' ? t('reply.reopen') : t('reply.hint');
     out.push(h('h2', null, t(c.status === 'released' ? 'reply.title.released' : 'reply.title')),
-      actionForm('reply', field(t('reply.label'), body, hint), t('reply.submit'),
+      actionForm(ctx, 'reply', field(t('reply.label'), body, hint), t('reply.submit'),
         () => api(`/complaints/${id}/replies`, { method: 'POST', body: { body: body.value.trim() } }), t('reply.sent')));
   }
   return out;
 }
 
-function picPanel(c, id) {
+function picPanel(ctx, c, id) {
   if (c.status !== 'routed') return [];
   const answer = textarea('answer', { id: 'answer', rows: 6 });
   const reason = textarea('reason', { rows: 3 });
@@ -125,31 +125,23 @@ function picPanel(c, id) {
   return [
     note && h('p', { class: 'notice' }, h('strong', null, t(returned ? 'pic.returned' : 'pic.note')), ' ', note.body),
     h('h2', null, t('pic.answer.title')),
-    actionForm('answer', field(t('pic.answer.label'), answer, t('pic.answer.hint')), t('pic.answer.submit'),
+    actionForm(ctx, 'answer', field(t('pic.answer.label'), answer, t('pic.answer.hint')), t('pic.answer.submit'),
       () => api(`/complaints/${id}/answer`, { method: 'POST', body: { body: answer.value.trim() } }), t('pic.answer.sent')),
-    fold(t('pic.decline.title'), 'decline', actionForm('decline', field(t('pic.decline.label'), reason, t('pic.decline.hint')),
+    fold(t('pic.decline.title'), 'decline', actionForm(ctx, 'decline', field(t('pic.decline.label'), reason, t('pic.decline.hint')),
       t('pic.decline.submit'), () => api(`/complaints/${id}/decline`, { method: 'POST', body: { reason: reason.value.trim() } }), t('pic.decline.sent'), '/app/inbox')),
   ];
 }
 
-export function unitSelect(list, selected) {
-  return h('select', { name: 'unit_id', required: true, value: selected ? String(selected) : '' },
-    h('option', { value: '' }, t('unit.choose')),
-    list.map((u) => h('option', { value: u.id }, `${u.code} — ${u.name}`)));
-}
-
-export const suggestedUnit = (c) => c.category?.unit_id || c.suggested_unit?.id || null;
-
-async function adminPanel(c, id) {
+async function adminPanel(ctx, c, id) {
   if (c.status === 'received') {
     const sel = unitSelect(await units(), suggestedUnit(c));
     const note = h('textarea', { name: 'note', rows: 2, maxLength: 1000 });
     const reason = textarea('reason', { rows: 3 });
     return [
       h('h2', null, t('triage.dispatch.title')),
-      actionForm('dispatch', [field(t('triage.unit'), sel, suggestedUnit(c) && t('triage.unit.suggested')), field(t('triage.note'), note)],
+      actionForm(ctx, 'dispatch', [field(t('triage.unit'), sel, suggestedUnit(c) && t('triage.unit.suggested')), field(t('triage.note'), note)],
         t('triage.dispatch'), () => api(`/complaints/${id}/dispatch`, { method: 'POST', body: { unit_id: Number(sel.value), ...(note.value.trim() && { note: note.value.trim() }) } }), t('triage.dispatched')),
-      fold(t('triage.reject.title'), 'reject', actionForm('reject', field(t('triage.reject.label'), reason, t('triage.reject.hint')),
+      fold(t('triage.reject.title'), 'reject', actionForm(ctx, 'reject', field(t('triage.reject.label'), reason, t('triage.reject.hint')),
         t('triage.reject'), () => api(`/complaints/${id}/reject`, { method: 'POST', body: { reason: reason.value.trim() } }), t('triage.rejected'))),
     ];
   }
@@ -160,12 +152,12 @@ async function adminPanel(c, id) {
     return [
       h('h2', null, t('review.title')),
       h('p', null, t('review.lead', { unit: c.unit?.name || '' })),
-      actionForm('release', field(t('review.label'), body, t('review.hint')), t('review.release'), () => {
+      actionForm(ctx, 'release', field(t('review.label'), body, t('review.hint')), t('review.release'), () => {
         const edited = body.value.trim();
         // Only an edit is sent, so the record shows whether the admin changed the PIC's words.
         return api(`/complaints/${id}/release`, { method: 'POST', body: edited && edited !== original.trim() ? { body: edited } : {} });
       }, t('review.released')),
-      fold(t('review.return.title'), 'return', actionForm('return', field(t('review.return.label'), note, t('review.return.hint')),
+      fold(t('review.return.title'), 'return', actionForm(ctx, 'return', field(t('review.return.label'), note, t('review.return.hint')),
         t('review.return'), () => api(`/complaints/${id}/return`, { method: 'POST', body: { note: note.value.trim() } }), t('review.returned'))),
     ];
   }
@@ -202,7 +194,7 @@ export async function detail(root, [id], ctx) {
     // never wipes an answer someone is half-way through typing.
     if (c.status !== shownStatus) {
       shownStatus = c.status;
-      const parts = me.role === 'citizen' ? citizenPanel(c, id) : me.role === 'pic' ? picPanel(c, id) : await adminPanel(c, id);
+      const parts = me.role === 'citizen' ? citizenPanel(ctx, c, id) : me.role === 'pic' ? picPanel(ctx, c, id) : await adminPanel(ctx, c, id);
       fill(panel, parts);
       // Deep links from a notification action (#answer, #review, #reject) land on the form.
       const target = location.hash.length > 1 ? panel.querySelector(location.hash.replace(/[^#\w-]/g, '')) : null;
@@ -211,7 +203,7 @@ export async function detail(root, [id], ctx) {
     }
   }
 
-  root.append(h('a', { class: 'back', href: home(me) }, '← ', t('detail.back')),
+  root.append(h('a', { class: 'back', href: ctx.home(me) }, '← ', t('detail.back')),
     info, panel, me.role === 'citizen' ? pushCard('push.why.citizen') || '' : '');
   await load();
   timer = setInterval(() => tickSla(root), 30000);

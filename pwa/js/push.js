@@ -1,14 +1,12 @@
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { h } from './ui.js';
+import './push-key.js';
 
 export const pushSupported = () =>
   'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
 
-function keyBytes(b64u) {
-  const s = atob(b64u.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(b64u.length / 4) * 4, '='));
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
+const keyBytes = self.UpikPushKey.decode;
 
 const sameKey = (a, b) => a && a.byteLength === b.byteLength && new Uint8Array(a).every((x, i) => x === b[i]);
 
