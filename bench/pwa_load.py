@@ -8,7 +8,7 @@ worker and its cache in place), logged out (login screen) and as a citizen
 (their complaint list, with its data).
 
 Interactive = `window.__upikReady`: the first screen is drawn, with its data,
-and its handlers are attached (set by pwa/js/app.js).
+and its handlers are attached (set by pwa/js/router.js).
 
     .venv/bin/python bench/pwa_load.py [--runs 5] [--base-url URL]
 
@@ -23,6 +23,7 @@ import contextlib
 import gzip
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -76,20 +77,9 @@ def weights() -> None:
         f"  also: sw.js {sw:,d} B, i18n/id.json {lang:,d} B (loaded at start), "
         f"icons {icons:,d} B (not gzipped, not counted)"
     )
-    boot = [PWA / "index.html", PWA / "css" / "app.css"] + [
-        PWA / "js" / n
-        for n in (
-            "app.js",
-            "i18n.js",
-            "api.js",
-            "ui.js",
-            "outbox.js",
-            "push.js",
-            "auth.js",
-            "citizen.js",
-            "detail.js",
-        )
-    ]
+    # The modules index.html preloads are the ones the first screen downloads.
+    preloaded = re.findall(r'rel="modulepreload" href="/([^"]+)"', (PWA / "index.html").read_text())
+    boot = [PWA / "index.html", PWA / "css" / "app.css"] + [PWA / p for p in preloaded]
     print(
         f"  first screen downloads {sum(gz(f) for f in boot) + lang:,d} B gzipped "
         "(index, css, preloaded modules, strings); staff/admin modules load only for staff"

@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'e8aeabc70190';
+const VERSION = 'defa55eadf65';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -28,7 +28,6 @@ const FILES = [
   '/js/outbox.js',
   '/js/push.js',
   '/js/push-key.js',
-  '/js/unit-select.js',
   '/js/auth.js',
   '/js/citizen.js',
   '/js/detail.js',

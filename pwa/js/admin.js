@@ -1,7 +1,6 @@
 import { t, tOr } from './i18n.js';
 import { api, units, items, errText } from './api.js';
-import { h, field, check, submitting, alertBox, fmtDur, toast, fill } from './ui.js';
-import { unitSelect } from './unit-select.js';
+import { h, field, check, submitting, alertBox, fmtDur, toast, fill, unitSelect } from './ui.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 function s(tag, attrs, ...kids) {

@@ -1,8 +1,7 @@
 import { t, tOr } from './i18n.js';
 import { api, units } from './api.js';
-import { h, field, fmtDate, chip, kindChip, slaBadge, tickSla, submitting, toast, alertBox, fill } from './ui.js';
+import { h, field, fmtDate, chip, kindChip, slaBadge, tickSla, submitting, toast, alertBox, fill, unitSelect, suggestedUnit } from './ui.js';
 import { pushCard } from './push.js';
-import { unitSelect, suggestedUnit } from './unit-select.js';
 
 const textarea = (name, props) => h('textarea', { name, rows: 4, required: true, maxLength: 5000, ...props });
 

@@ -1,12 +1,15 @@
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { h } from './ui.js';
-import './push-key.js';
 
 export const pushSupported = () =>
   'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
 
-const keyBytes = self.UpikPushKey.decode;
+// Loaded when first needed: the first screen has no use for it.
+async function keyBytes(b64u) {
+  await import('./push-key.js');
+  return self.UpikPushKey.decode(b64u);
+}
 
 const sameKey = (a, b) => a && a.byteLength === b.byteLength && new Uint8Array(a).every((x, i) => x === b[i]);
 
@@ -21,7 +24,7 @@ export async function enablePush() {
 export async function subscribe() {
   const reg = await navigator.serviceWorker.ready;
   const { public_key: pk } = await api('/push/key');
-  const key = keyBytes(pk);
+  const key = await keyBytes(pk);
   let sub = await reg.pushManager.getSubscription();
   if (sub && !sameKey(sub.options?.applicationServerKey, key)) {
     // The server's VAPID key changed: the old subscription can no longer be used.

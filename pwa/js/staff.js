@@ -1,7 +1,6 @@
 import { t } from './i18n.js';
 import { api, units, errText } from './api.js';
-import { h, fmtDate, kindChip, slaBadge, tickSla, pagedList, alertBox, qs, toast, complaintCard } from './ui.js';
-import { unitSelect, suggestedUnit } from './unit-select.js';
+import { h, fmtDate, kindChip, slaBadge, tickSla, pagedList, alertBox, qs, toast, complaintCard, unitSelect, suggestedUnit } from './ui.js';
 import { pushCard } from './push.js';
 
 const excerpt = (s, n = 160) => (s.length > n ? `${s.slice(0, n).trimEnd()}…` : s);

@@ -148,5 +148,14 @@ export function pagedList({ url, render, empty, sort, onError }) {
   return { el: box, reload };
 }
 
+// The unit picker of the complaint page, the triage queue and the admin forms.
+export function unitSelect(list, selected) {
+  return h('select', { name: 'unit_id', required: true, value: selected ? String(selected) : '' },
+    h('option', { value: '' }, t('unit.choose')),
+    list.map((u) => h('option', { value: u.id }, `${u.code} — ${u.name}`)));
+}
+
+export const suggestedUnit = (c) => c.category?.unit_id || c.suggested_unit?.id || null;
+
 export const qs = (o) =>
   new URLSearchParams(Object.entries(o).filter(([, v]) => v != null && v !== '')).toString();
