@@ -1,6 +1,6 @@
 """THE rules of a complaint: its status graph, who may take each edge, who may
-see it, and who is told about each step. Written once; the routes, the CLI,
-the push engine and the tests all ask this module.
+see it, and who is told about each step. Written once; the use cases, the SLA
+timers and the tests all ask this module.
 
     received --dispatch--> routed --answer--> answered --release--> released --rate--> closed
     received --reject--> rejected          answered --return--> routed
