@@ -1,4 +1,5 @@
-"""Who is calling: a bearer token or the session cookie, and what they may do.
+"""Who is calling: a bearer token or the session cookie. What a role may do
+is checked by the guards in backend/common/guards.py.
 
 The session cookie holds the same kind of token as the bearer header, so
 logout revokes both with one delete. CSRF applies only to cookie-borne

@@ -1,5 +1,5 @@
 """Word lists of the Indonesian (and Cirebon dialect) text normaliser in
-classify.py: pure data, kept apart so the rules stay readable."""
+normalise.py: pure data, kept apart so the rules stay readable."""
 
 from __future__ import annotations
 
