@@ -22,6 +22,7 @@ from backend.accounts.auth import (
 )
 from backend.accounts.routes import AuthController, MeController, UsersController
 from backend.common.errors import domain_handlers
+from backend.complaints import sla
 from backend.complaints.routes import AttachmentController, ComplaintController
 from backend.live import stream as live
 from backend.organisation.routes import CategoryController, UnitController
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 if redis is None:
                     # Embedded mode: one process does it all, woken by each commit.
                     app.state.push_engine = await stack.enter_async_context(
-                        push_runtime.in_process(settings)
+                        push_runtime.in_process(settings, tickers=[sla.fire_due_timers])
                     )
                 else:
                     await stack.enter_async_context(push_runtime.redis_publisher(redis))

@@ -151,6 +151,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from backend.complaints import sla
     from push.worker import run_worker
 
     settings = get_settings()
@@ -160,7 +161,7 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return _run_fast(run_worker(settings))
+    return _run_fast(run_worker(settings, tickers=[sla.fire_due_timers]))
 
 
 def _run_fast(coroutine):

@@ -35,8 +35,8 @@ async def run(url: str, tasks: int, seconds: float) -> None:
     from backend import database
     from backend.accounts.service import CurrentUser
     from backend.accounts.tables import User
-    from backend.complaints import service
     from backend.complaints.schemas import ComplaintIn
+    from backend.complaints.submit import submit
 
     engine = database.engine_from_url(url)
     database.bind(engine)
@@ -55,7 +55,7 @@ async def run(url: str, tasks: int, seconds: float) -> None:
             while time.monotonic() < stop_at:
                 title, text = TEXTS[(n + i) % len(TEXTS)]
                 i += 1
-                await service.submit(user, ComplaintIn(title=title, body=f"{text} (#{n}-{i})"))
+                await submit(user, ComplaintIn(title=title, body=f"{text} (#{n}-{i})"))
                 done += 1
 
         started = time.monotonic()

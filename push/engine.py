@@ -1,5 +1,6 @@
 """The delivery engine: claims due outbox rows, sends them, records the
-outcome; fires the SLA timers. Runs inside `upik serve` (SQLite mode) or as
+outcome; runs the tickers the app registers (the complaint SLA timers).
+Runs inside `upik serve` (SQLite mode) or as
 `upik worker` processes (PostgreSQL + Redis), woken by the commit that wrote
 the rows; a slow sweep is only the safety net.
 
@@ -23,13 +24,11 @@ import random
 import socket
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from backend.common.clock import now
-from backend.complaints import lifecycle as rules
-from backend.complaints.tables import Complaint, ComplaintEvent
-from backend.complaints.tracking import tracking_no
 from backend.database import (
     TunedSQLiteEngine,
     compiled,
@@ -38,12 +37,16 @@ from backend.database import (
     write_statements,
     write_transaction,
 )
-from backend.notifications import outbox
 from backend.notifications.tables import Notification
 from push.sender import Device, Outcome, PushSender, fit_payload
 from push.tables import PushSubscription
 
 log = logging.getLogger("upik.push")
+
+# Timed work the app hands the engine (e.g. the complaint SLA timers): does
+# whatever is due, returns the seconds until it is next due (None: nothing
+# scheduled). Its outbox rows go out in the same wake-up.
+Ticker = Callable[[], Awaitable[float | None]]
 N = Notification
 RESCAN_S = 0.5
 RETRY_AFTER_CAP_S = 3600.0
@@ -99,11 +102,16 @@ def worker_name() -> str:
 
 class DeliveryEngine:
     def __init__(
-        self, sender: PushSender, config: EngineConfig | None = None, name: str | None = None
+        self,
+        sender: PushSender,
+        config: EngineConfig | None = None,
+        name: str | None = None,
+        tickers: Iterable[Ticker] = (),
     ) -> None:
         self.sender = sender
         self.config = config or EngineConfig()
         self.name = name or worker_name()
+        self.tickers: list[Ticker] = list(tickers)
         self._wake = asyncio.Event()
         self._stopping = False
         self._busy = False
@@ -131,14 +139,19 @@ class DeliveryEngine:
                 woken = self._wake.is_set()
                 self._wake.clear()
                 try:
-                    if loop.time() >= due_at:
-                        await self.fire_sla_timers()
+                    ticked = loop.time() >= due_at
+                    if ticked:
+                        # Before the drain, so what the tickers enqueue goes out now.
+                        tickers_due = await self.run_tickers()
                     if woken and self._busy:
                         # Under load, let the commits in flight join this batch.
                         await asyncio.sleep(BATCH_GATHER_S)
                     await self.drain()
                     if loop.time() >= due_at or loop.time() - scanned_at >= RESCAN_S:
-                        due_at = loop.time() + await self.seconds_until_due()
+                        if not ticked:
+                            # A commit may have set a timer; a ticker says when.
+                            tickers_due = await self.run_tickers()
+                        due_at = loop.time() + await self.seconds_until_due(tickers_due)
                         scanned_at = loop.time()
                         rescan = False
                     else:
@@ -365,76 +378,20 @@ class DeliveryEngine:
         await write_statements(current_engine(), statements)
         self.sent_count += sum(1 for r in results if r.newly_sent)
 
-    # --- SLA timers -------------------------------------------------------
+    # --- tickers and timing ---------------------------------------------
 
-    async def fire_sla_timers(self) -> int:
-        from backend.settings import get_settings
+    async def run_tickers(self) -> datetime | None:
+        """Run every registered ticker; when the soonest is due again."""
+        due = []
+        for tick in self.tickers:
+            delay = await tick()
+            if delay is not None:
+                due.append(now() + timedelta(seconds=delay))
+        return min(due) if due else None
 
-        fired = 0
-        at = now()
-        answer_s = get_settings().sla_answer_seconds
-        for column, notice in (
-            (Complaint.sla_reminder_at, rules.SLA_REMINDER),
-            (Complaint.sla_escalate_at, rules.SLA_ESCALATED),
-        ):
-            due = (
-                await Complaint.select(
-                    Complaint.id,
-                    Complaint.created_at,
-                    Complaint.title,
-                    Complaint.reporter,
-                    Complaint.unit,
-                    Complaint.sla_due_at,
-                    column,
-                )
-                .where((Complaint.status == rules.Status.ROUTED) & (column <= at))
-                .limit(200)
-            )
-            for row in due:
-                due_in = (row["sla_due_at"] - at).total_seconds() if row["sla_due_at"] else 0
-                async with write_transaction(current_engine()):
-                    # Compare-and-clear: of several workers exactly one fires it.
-                    won = (
-                        await Complaint.update({column: None})
-                        .where(
-                            (Complaint.id == row["id"])
-                            & (Complaint.status == rules.Status.ROUTED)
-                            & (column == row[column._meta.name])
-                        )
-                        .returning(Complaint.id)
-                    )
-                    if not won:
-                        continue
-                    await ComplaintEvent.insert(
-                        ComplaintEvent(
-                            complaint=row["id"],
-                            type=notice.type,
-                            actor=None,
-                            actor_role=rules.Role.SYSTEM,
-                            from_status=rules.Status.ROUTED,
-                            to_status=rules.Status.ROUTED,
-                            data={"unit_id": row["unit"], "due_at": str(row["sla_due_at"])},
-                            at=at,
-                        )
-                    )
-                    await outbox.enqueue(
-                        [notice],
-                        outbox.ComplaintRef(
-                            row["id"],
-                            tracking_no(row["id"], row["created_at"]),
-                            row["title"],
-                            row["reporter"],
-                            row["unit"],
-                        ),
-                        at,
-                        ttl=int(max(60, due_in if due_in > 0 else answer_s)),
-                    )
-                    fired += 1
-        return fired
-
-    async def seconds_until_due(self) -> float:
-        """Sleep exactly until the next retry, lease expiry or SLA timer."""
-        candidates = []
+    async def seconds_until_due(self, tickers_due: datetime | None = None) -> float:
+        """Sleep exactly until the next retry, lease expiry or ticker."""
+        candidates = [tickers_due] if tickers_due is not None else []
         pending = (
             await N.select(N.next_attempt_at)
             .where(N.status == "pending")
@@ -451,15 +408,6 @@ class DeliveryEngine:
         )
         if leased and leased["claimed_until"]:
             candidates.append(leased["claimed_until"])
-        for column in (Complaint.sla_reminder_at, Complaint.sla_escalate_at):
-            timer = (
-                await Complaint.select(column)
-                .where((Complaint.status == rules.Status.ROUTED) & column.is_not_null())
-                .order_by(column)
-                .first()
-            )
-            if timer:
-                candidates.append(timer[column._meta.name])
         if not candidates:
             return self.config.sweep_s
         delay = (min(candidates) - now()).total_seconds()

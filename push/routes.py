@@ -9,10 +9,11 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
-from backend.accounts.auth import AuthedRequest, admin_only
+from backend.accounts.auth import AuthedRequest
 from backend.common.clock import now
 from backend.common.errors import NotFound
 from backend.common.fields import MAX_ID
+from backend.common.guards import admin_only
 from backend.database import current_engine, write_transaction
 from backend.notifications.tables import Notification
 from push import subscriptions

@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 
 from backend.notifications import signals
 from backend.settings import Settings
-from push.engine import DeliveryEngine, EngineConfig
+from push.engine import DeliveryEngine, EngineConfig, Ticker
 from push.sender import PushSender
 from push.vapid import JwtCache, load_or_create
 
@@ -17,7 +18,7 @@ WAKE_CHANNEL = "upik:push:wake"
 log = logging.getLogger("upik.push")
 
 
-def build_engine(settings: Settings) -> DeliveryEngine:
+def build_engine(settings: Settings, tickers: Iterable[Ticker] = ()) -> DeliveryEngine:
     vapid = load_or_create(settings.vapid_private_key, settings.data_dir)
     sender = PushSender(
         JwtCache(vapid, settings.vapid_subject), concurrency=settings.push_concurrency
@@ -29,14 +30,15 @@ def build_engine(settings: Settings) -> DeliveryEngine:
             retry_base_s=settings.push_retry_base_seconds,
             max_attempts=settings.push_max_attempts,
         ),
+        tickers=tickers,
     )
 
 
 @contextlib.asynccontextmanager
-async def in_process(settings: Settings):
+async def in_process(settings: Settings, tickers: Iterable[Ticker] = ()):
     """`upik serve` without Redis: the engine runs beside the web app and
     every committed step wakes it directly."""
-    engine = build_engine(settings)
+    engine = build_engine(settings, tickers)
 
     async def on_change(change: signals.ComplaintChanged) -> None:
         engine.wake()

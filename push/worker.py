@@ -1,4 +1,5 @@
-"""`upik worker`: push delivery and SLA timers in their own process."""
+"""`upik worker`: push delivery and the app's tickers (the SLA timers) in
+their own process."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Iterable
 
 from backend import database
 from backend.settings import Settings
+from push.engine import Ticker
 from push.runtime import build_engine, listen_for_wakes
 
 
-async def run_worker(settings: Settings) -> int:
+async def run_worker(settings: Settings, tickers: Iterable[Ticker] = ()) -> int:
     from redis.asyncio import Redis
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -20,7 +23,7 @@ async def run_worker(settings: Settings) -> int:
     database.bind(engine_db)
     await database.start(engine_db)
     redis = Redis.from_url(settings.redis_url)
-    engine = build_engine(settings)
+    engine = build_engine(settings, tickers)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, engine.stop)

@@ -1,4 +1,5 @@
-"""Who is calling: a bearer token or the session cookie, and what they may do.
+"""Who is calling: a bearer token or the session cookie. What a role may do
+is checked by the guards in backend/common/guards.py.
 
 The session cookie holds the same kind of token as the bearer header, so
 logout revokes both with one delete. CSRF applies only to cookie-borne
@@ -12,8 +13,7 @@ from typing import Any
 from litestar import Request
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.authentication import (
     AbstractAuthenticationMiddleware,
     AuthenticationResult,
@@ -22,7 +22,6 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Receive, Scope, Send
 
 from backend.accounts.service import CurrentUser, user_for_token
-from backend.complaints.lifecycle import Role
 
 # The request of a logged-in caller, as handlers declare it.
 AuthedRequest = Request[CurrentUser, str, Any]
@@ -85,22 +84,3 @@ def csrf_config(secret: str, secure: bool) -> CSRFConfig:
         # come from the service worker, which cannot read the CSRF cookie.
         exclude=["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/push/receipts", "/schema"],
     )
-
-
-def requires(*roles: Role):
-    allowed = {r.value for r in roles}
-
-    # Async on purpose: Litestar would run a sync guard in a worker thread.
-    async def guard(
-        connection: ASGIConnection[Any, CurrentUser, Any, Any], _: BaseRouteHandler
-    ) -> None:
-        if connection.user.role not in allowed:
-            raise PermissionDeniedException(
-                f"a {connection.user.role} may not do this; needs " + " or ".join(sorted(allowed))
-            )
-
-    return guard
-
-
-admin_only = requires(Role.ADMIN)
-citizen_only = requires(Role.CITIZEN)

@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backend.accounts import service
-from backend.accounts.auth import SESSION_COOKIE, TOKEN_STORE, AuthedRequest, admin_only
+from backend.accounts.auth import SESSION_COOKIE, TOKEN_STORE, AuthedRequest
 from backend.accounts.schemas import (
     CreateUserIn,
     LoginIn,
@@ -19,6 +19,7 @@ from backend.accounts.schemas import (
     UserOut,
 )
 from backend.common.fields import PathId
+from backend.common.guards import admin_only
 from backend.settings import get_settings
 
 

@@ -12,7 +12,7 @@ from backend.accounts.schemas import CreateUserIn, RegisterIn, UpdateUserIn, Use
 from backend.accounts.tables import AuthToken, User
 from backend.common.clock import now
 from backend.common.errors import BadInput, Conflict, NotFound
-from backend.complaints.lifecycle import Caller, Role
+from backend.common.roles import Caller, Role
 from backend.database import current_engine, is_unique_violation, write_transaction
 from backend.organisation.tables import Unit
 

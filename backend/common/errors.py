@@ -21,15 +21,18 @@ from litestar.status_codes import (
 )
 
 from backend.common.fields import NO_NUL, NOT_BLANK
-from backend.complaints.lifecycle import NotAllowed, TransitionError
 
 
 class NotFound(Exception):
     """No such thing, or the caller may not see it: the same answer for both."""
 
 
+class Forbidden(Exception):
+    """The caller's role may never do this (HTTP 403)."""
+
+
 class Conflict(Exception):
-    """A unique value is taken, or the state moved under us."""
+    """A unique value is taken, or the state moved under us (HTTP 409)."""
 
 
 class BadInput(Exception):
@@ -102,8 +105,7 @@ def domain_handlers() -> dict:
         ValidationException: validation_handler,
         HTTPException: http_exception_handler,
         NotFound: lambda r, e: _body(HTTP_404_NOT_FOUND, str(e) or "not found"),
-        NotAllowed: lambda r, e: _body(HTTP_403_FORBIDDEN, str(e)),
-        TransitionError: lambda r, e: _body(HTTP_409_CONFLICT, str(e)),
+        Forbidden: lambda r, e: _body(HTTP_403_FORBIDDEN, str(e)),
         Conflict: lambda r, e: _body(HTTP_409_CONFLICT, str(e)),
         BadInput: lambda r, e: _body(
             HTTP_400_BAD_REQUEST, str(e), [{"key": e.field, "message": e.rule}]

@@ -10,11 +10,12 @@ from pathlib import Path
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import BadInput, NotFound, TooLarge
+from backend.complaints import audit
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action
+from backend.complaints.queries import facts, visible_complaint_row
 from backend.complaints.schemas import AttachmentOut
-from backend.complaints.service import facts, visible_complaint_row
-from backend.complaints.tables import Attachment, ComplaintEvent
+from backend.complaints.tables import Attachment
 from backend.database import current_engine, write_transaction
 from backend.settings import get_settings
 
@@ -72,16 +73,15 @@ async def add(user: CurrentUser, complaint_id: int, content: bytes) -> Attachmen
                     created_at=at,
                 )
             ).returning(Attachment.id)
-            await ComplaintEvent.insert(
-                ComplaintEvent(
-                    complaint=complaint_id,
-                    type="attach",
-                    actor=user.id,
-                    actor_role=user.role,
-                    data={"attachment_id": new[0]["id"], "content_type": content_type},
-                    at=at,
-                    from_status=row["status"],
-                    to_status=row["status"],
+            await audit.record(
+                audit.event(
+                    complaint_id,
+                    Action.ATTACH,
+                    user,
+                    row["status"],
+                    row["status"],
+                    at,
+                    {"attachment_id": new[0]["id"], "content_type": content_type},
                 )
             )
     except BaseException:

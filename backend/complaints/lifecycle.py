@@ -1,6 +1,6 @@
 """THE rules of a complaint: its status graph, who may take each edge, who may
-see it, and who is told about each step. Written once; the routes, the CLI,
-the push engine and the tests all ask this module.
+see it, and who is told about each step. Written once; the use cases, the SLA
+timers and the tests all ask this module.
 
     received --dispatch--> routed --answer--> answered --release--> released --rate--> closed
     received --reject--> rejected          answered --return--> routed
@@ -12,12 +12,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-
-class Role(enum.StrEnum):
-    CITIZEN = "citizen"
-    PIC = "pic"
-    ADMIN = "admin"
-    SYSTEM = "system"  # auto-dispatch and timers: no person took the step
+from backend.common.errors import Conflict, Forbidden
+from backend.common.roles import Caller, Role
+from backend.notifications.notices import Audience, Notice
 
 
 class Status(enum.StrEnum):
@@ -27,13 +24,6 @@ class Status(enum.StrEnum):
     RELEASED = "released"
     CLOSED = "closed"
     REJECTED = "rejected"
-
-
-class Kind(enum.StrEnum):
-    KELUHAN = "keluhan"
-    PERTANYAAN = "pertanyaan"
-    INFORMASI = "informasi"
-    SARAN = "saran"
 
 
 class Action(enum.StrEnum):
@@ -94,19 +84,12 @@ EDGES: dict[Action, tuple[Edge, ...]] = {
 }
 
 
-class TransitionError(Exception):
+class TransitionError(Conflict):
     """The step does not fit the complaint's current status (HTTP 409)."""
 
 
-class NotAllowed(Exception):
+class NotAllowed(Forbidden):
     """The caller's role may never take this step (HTTP 403)."""
-
-
-@dataclass(frozen=True)
-class Caller:
-    user_id: int
-    role: Role
-    unit_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,19 +163,6 @@ def check(caller: Caller, action: Action, complaint: ComplaintFacts) -> Edge:
 
 
 # --- Who is told about each step (the contract's push table) -------------
-
-
-class Audience(enum.StrEnum):
-    ADMINS = "admins"
-    UNIT_PICS = "unit_pics"
-    REPORTER = "reporter"
-
-
-@dataclass(frozen=True)
-class Notice:
-    type: str
-    audience: Audience
-    urgency: str  # RFC 8030 Urgency
 
 
 NOTICES: dict[tuple[Action, Status | None], tuple[Notice, ...]] = {

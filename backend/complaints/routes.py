@@ -12,7 +12,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from backend.accounts.auth import AuthedRequest
 from backend.common.errors import BadInput
 from backend.common.fields import NO_NUL, PathId, QueryId
-from backend.complaints import attachments, service
+from backend.complaints import attachments, queries, steps, submit
+from backend.complaints.lifecycle import Status
 from backend.complaints.schemas import (
     AttachmentOut,
     BodyIn,
@@ -20,13 +21,12 @@ from backend.complaints.schemas import (
     ComplaintIn,
     ComplaintPage,
     DispatchIn,
-    KindName,
     NoteIn,
     RatingIn,
     ReasonIn,
     ReleaseIn,
-    StatusName,
 )
+from backend.triage.classify import Kind
 
 
 class ComplaintController(Controller):
@@ -44,7 +44,7 @@ class ComplaintController(Controller):
     ) -> Response[ComplaintDetailOut]:
         """A citizen submits a complaint. With `Idempotency-Key`, a repeated
         submission returns the first complaint instead of creating another."""
-        complaint, replayed = await service.submit(request.user, data, idempotency_key)
+        complaint, replayed = await submit.submit(request.user, data, idempotency_key)
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return Response(complaint, status_code=HTTP_201_CREATED, headers=headers)
 
@@ -52,69 +52,69 @@ class ComplaintController(Controller):
     async def list_complaints(
         self,
         request: AuthedRequest,
-        status: StatusName | None = None,
-        kind: KindName | None = None,
+        status: Status | None = None,
+        kind: Kind | None = None,
         unit_id: QueryId = None,
         q: Annotated[str | None, Parameter(max_length=200, pattern=NO_NUL)] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, Parameter(max_length=200)] = None,
     ) -> ComplaintPage:
         """Newest first, scoped to what the caller may see; keyset pagination."""
-        return await service.list_complaints(
+        return await queries.list_complaints(
             request.user, status=status, kind=kind, unit_id=unit_id, q=q, limit=limit, cursor=cursor
         )
 
     @get("/{complaint_id:int}")
     async def detail(self, request: AuthedRequest, complaint_id: PathId) -> ComplaintDetailOut:
-        return await service.get_detail(request.user, complaint_id)
+        return await queries.get_detail(request.user, complaint_id)
 
     @post("/{complaint_id:int}/dispatch", status_code=HTTP_200_OK)
     async def dispatch(
         self, request: AuthedRequest, complaint_id: PathId, data: DispatchIn
     ) -> ComplaintDetailOut:
-        return await service.dispatch(request.user, complaint_id, data.unit_id, data.note)
+        return await steps.dispatch(request.user, complaint_id, data.unit_id, data.note)
 
     @post("/{complaint_id:int}/decline", status_code=HTTP_200_OK)
     async def decline(
         self, request: AuthedRequest, complaint_id: PathId, data: ReasonIn
     ) -> ComplaintDetailOut:
-        return await service.decline(request.user, complaint_id, data.reason)
+        return await steps.decline(request.user, complaint_id, data.reason)
 
     @post("/{complaint_id:int}/answer", status_code=HTTP_200_OK)
     async def answer(
         self, request: AuthedRequest, complaint_id: PathId, data: BodyIn
     ) -> ComplaintDetailOut:
-        return await service.answer(request.user, complaint_id, data.body)
+        return await steps.answer(request.user, complaint_id, data.body)
 
     @post("/{complaint_id:int}/return", status_code=HTTP_200_OK)
     async def return_answer(
         self, request: AuthedRequest, complaint_id: PathId, data: NoteIn
     ) -> ComplaintDetailOut:
-        return await service.return_answer(request.user, complaint_id, data.note)
+        return await steps.return_answer(request.user, complaint_id, data.note)
 
     @post("/{complaint_id:int}/release", status_code=HTTP_200_OK)
     async def release(
         self, request: AuthedRequest, complaint_id: PathId, data: ReleaseIn | None = None
     ) -> ComplaintDetailOut:
-        return await service.release(request.user, complaint_id, data.body if data else None)
+        return await steps.release(request.user, complaint_id, data.body if data else None)
 
     @post("/{complaint_id:int}/reject", status_code=HTTP_200_OK)
     async def reject(
         self, request: AuthedRequest, complaint_id: PathId, data: ReasonIn
     ) -> ComplaintDetailOut:
-        return await service.reject(request.user, complaint_id, data.reason)
+        return await steps.reject(request.user, complaint_id, data.reason)
 
     @post("/{complaint_id:int}/replies", status_code=HTTP_201_CREATED)
     async def reply(
         self, request: AuthedRequest, complaint_id: PathId, data: BodyIn
     ) -> ComplaintDetailOut:
-        return await service.reply(request.user, complaint_id, data.body)
+        return await steps.reply(request.user, complaint_id, data.body)
 
     @post("/{complaint_id:int}/rating", status_code=HTTP_200_OK)
     async def rate(
         self, request: AuthedRequest, complaint_id: PathId, data: RatingIn
     ) -> ComplaintDetailOut:
-        return await service.rate(request.user, complaint_id, data.score, data.comment)
+        return await steps.rate(request.user, complaint_id, data.score, data.comment)
 
     @post("/{complaint_id:int}/attachments", status_code=HTTP_201_CREATED)
     async def attach(

@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
 
 from backend.common.fields import Id, text
 from backend.organisation.schemas import UnitOut
+from backend.triage.classify import Kind
 
 Title = text(1, 200, description="1-200 characters, not blank")
 Body = text(1, 5000, description="1-5000 characters, not blank")
 Reason = text(1, 2000)
 Comment = text(0, 2000, blank_ok=True)
-KindName = Literal["keluhan", "pertanyaan", "informasi", "saran"]
-StatusName = Literal["received", "routed", "answered", "released", "closed", "rejected"]
 
 
 class LocationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -26,7 +25,7 @@ class LocationIn(msgspec.Struct, forbid_unknown_fields=True):
 class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     body: Body
-    kind: KindName | None = None
+    kind: Kind | None = None
     category_id: Id | None = None
     is_anonymous: bool = False
     is_confidential: bool = False
@@ -134,8 +133,3 @@ class ComplaintDetailOut(ComplaintOut):
 class ComplaintPage(msgspec.Struct):
     items: list[ComplaintOut]
     next_cursor: str | None
-
-
-class MessageCreatedOut(msgspec.Struct):
-    message: MessageOut
-    complaint: ComplaintOut

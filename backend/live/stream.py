@@ -15,7 +15,7 @@ from litestar.channels import ChannelsPlugin
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from backend.accounts.service import CurrentUser
-from backend.complaints.lifecycle import Role
+from backend.common.roles import Role
 from backend.notifications import signals
 
 CHANNEL = "complaints"

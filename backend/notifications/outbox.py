@@ -7,11 +7,12 @@ together or not at all. Delivery is the push engine's job (push/engine.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from backend.accounts.tables import User
-from backend.complaints.lifecycle import Audience, Notice, Role
+from backend.common.roles import Role
 from backend.database import Statement, insert_select_statement, insert_statement, run_statement
+from backend.notifications.notices import Audience, Notice
 from backend.notifications.tables import Notification
 
 STAFF_TTL_S = 24 * 3600
@@ -124,12 +125,3 @@ async def enqueue(
     """Write the outbox rows in the caller's transaction."""
     for statement in statements(notices, complaint, at, ttl=ttl):
         await run_statement(Notification, statement)
-
-
-def sla_times(routed_at: datetime, answer_s: int, reminder_s: int) -> dict[str, datetime]:
-    due = routed_at + timedelta(seconds=answer_s)
-    return {
-        "sla_due_at": due,
-        "sla_reminder_at": routed_at + timedelta(seconds=reminder_s),
-        "sla_escalate_at": due,
-    }

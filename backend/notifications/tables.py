@@ -1,8 +1,8 @@
 from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 from backend.accounts.tables import User
-from backend.complaints.tables import Complaint
 
 
 class Notification(Table, tablename="notification"):
@@ -10,7 +10,12 @@ class Notification(Table, tablename="notification"):
     the step that causes it; the push engine delivers it afterwards."""
 
     recipient = ForeignKey(references=User, index=True)
-    complaint = ForeignKey(references=Complaint, null=True, index=True)
+    # By name: complaints write the outbox, so the outbox must not import them.
+    complaint = ForeignKey(
+        references=LazyTableReference("Complaint", module_path="backend.complaints.tables"),
+        null=True,
+        index=True,
+    )
     type = Varchar(length=32)
     payload = JSON(default="{}")
     urgency = Varchar(length=16, default="normal")

@@ -6,10 +6,9 @@ from litestar import Controller, get, patch, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.accounts.auth import admin_only
 from backend.common.errors import NotFound
 from backend.common.fields import PathId
-from backend.complaints.classify import classify_kind
+from backend.common.guards import admin_only
 from backend.organisation import service
 from backend.organisation.schemas import (
     CategoryIn,
@@ -20,6 +19,7 @@ from backend.organisation.schemas import (
     UnitOut,
     UnitPatch,
 )
+from backend.triage.classify import classify_kind
 
 
 class UnitController(Controller):

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from backend.common.clock import now
 from backend.common.errors import BadInput, Conflict, NotFound
-from backend.complaints.classify import CategoryMatcher, CategoryRule
 from backend.database import current_engine, is_unique_violation, json_column, write_transaction
 from backend.organisation import seed_data
 from backend.organisation.schemas import (
@@ -20,6 +19,7 @@ from backend.organisation.schemas import (
     UnitPatch,
 )
 from backend.organisation.tables import Category, Unit
+from backend.triage.classify import CategoryMatcher, CategoryRule
 
 # Categories change rarely; every submission needs the matcher. Rebuilt when
 # this process changes a category, and at most this old otherwise (another

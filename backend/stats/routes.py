@@ -4,7 +4,7 @@ from datetime import datetime
 
 from litestar import Controller, get
 
-from backend.accounts.auth import admin_only
+from backend.common.guards import admin_only
 from backend.stats import service
 from backend.stats.service import StatsOut
 

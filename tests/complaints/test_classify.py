@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from backend.complaints.classify import (
-    KINDS,
-    CategoryMatcher,
-    CategoryRule,
-    classify_kind,
-    normalise,
-)
 from backend.organisation.seed_data import CATEGORIES, UNITS
+from backend.triage.classify import KINDS, CategoryMatcher, CategoryRule, classify_kind
+from backend.triage.normalise import normalise
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "classifier_set.jsonl"
 MIN_ACCURACY = 0.85

@@ -1,0 +1,272 @@
+"""The read side of complaints: the row every answer is built from, what a
+caller may see of it, the detail view, the listing and its cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from backend.accounts.service import CurrentUser
+from backend.common.errors import BadInput, NotFound
+from backend.common.roles import Caller, Role
+from backend.complaints import lifecycle as rules
+from backend.complaints.lifecycle import ComplaintFacts, Status
+from backend.complaints.schemas import (
+    AttachmentOut,
+    CategoryRef,
+    ComplaintDetailOut,
+    ComplaintOut,
+    ComplaintPage,
+    EventOut,
+    LocationOut,
+    MessageOut,
+    RatingOut,
+    ReporterOut,
+)
+from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
+from backend.complaints.tracking import parse as parse_tracking_no
+from backend.complaints.tracking import tracking_no
+from backend.organisation.schemas import UnitOut
+
+C = Complaint
+COLUMNS = (
+    *C.all_columns(),
+    C.category.code.as_alias("category_code"),
+    C.category.name.as_alias("category_name"),
+    C.category.unit.as_alias("category_unit"),
+    C.unit.code.as_alias("unit_code"),
+    C.unit.name.as_alias("unit_name"),
+    C.unit.kind.as_alias("unit_kind"),
+    C.category.unit.code.as_alias("suggested_code"),
+    C.category.unit.name.as_alias("suggested_name"),
+    C.category.unit.kind.as_alias("suggested_kind"),
+    C.reporter.name.as_alias("reporter_name"),
+)
+
+
+def facts(row: dict) -> ComplaintFacts:
+    return ComplaintFacts(
+        reporter_id=row["reporter"],
+        unit_id=row["unit"],
+        status=Status(row["status"]),
+        is_anonymous=bool(row["is_anonymous"]),
+        is_confidential=bool(row["is_confidential"]),
+    )
+
+
+def to_out(
+    row: dict,
+    caller: Caller,
+    attachments: list[AttachmentOut],
+    cls: type = ComplaintOut,
+    **extra: Any,
+) -> Any:
+    f = facts(row)
+    unit = (
+        UnitOut(id=row["unit"], code=row["unit_code"], name=row["unit_name"], kind=row["unit_kind"])
+        if row["unit"]
+        else None
+    )
+    suggested = (
+        UnitOut(
+            id=row["category_unit"],
+            code=row["suggested_code"],
+            name=row["suggested_name"],
+            kind=row["suggested_kind"],
+        )
+        if row["category_unit"] and not row["unit"]
+        else None
+    )
+    return cls(
+        id=row["id"],
+        tracking_no=tracking_no(row["id"], row["created_at"]),
+        title=row["title"],
+        body=row["body"],
+        kind=row["kind"],
+        kind_source=row["kind_source"],
+        category=(
+            CategoryRef(
+                id=row["category"],
+                code=row["category_code"],
+                name=row["category_name"],
+                unit_id=row["category_unit"],
+            )
+            if row["category"]
+            else None
+        ),
+        unit=unit,
+        suggested_unit=suggested,
+        status=row["status"],
+        is_anonymous=bool(row["is_anonymous"]),
+        is_confidential=bool(row["is_confidential"]),
+        location=(
+            LocationOut(
+                lat=row["location_lat"], lon=row["location_lon"], address=row["location_address"]
+            )
+            if row["location_lat"] is not None
+            else None
+        ),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        sla_due_at=row["sla_due_at"] if row["status"] == Status.ROUTED else None,
+        reporter=(
+            ReporterOut(id=row["reporter"], name=row["reporter_name"])
+            if rules.may_see_reporter(caller, f)
+            else None
+        ),
+        rating=(
+            RatingOut(score=row["rating_score"], comment=row["rating_comment"])
+            if row["rating_score"] is not None
+            else None
+        ),
+        attachments=attachments,
+        **extra,
+    )
+
+
+async def load(complaint_id: int) -> dict | None:
+    return await C.select(*COLUMNS).where(C.id == complaint_id).first()
+
+
+async def by_scope(scope: str) -> dict | None:
+    """The complaint an idempotent submission already created, if any."""
+    return await C.select(*COLUMNS).where(C.idempotency_scope == scope).first()
+
+
+async def visible_row(caller: Caller, complaint_id: int) -> dict:
+    row = await load(complaint_id)
+    if row is None or not rules.can_see(caller, facts(row)):
+        # The same answer whether it is missing or hidden: never leak existence.
+        raise NotFound(f"no complaint with id {complaint_id}")
+    return row
+
+
+async def visible_complaint_row(user: CurrentUser, complaint_id: int) -> dict:
+    return await visible_row(user.caller, complaint_id)
+
+
+async def _attachments(complaint_ids: list[int]) -> dict[int, list[AttachmentOut]]:
+    if not complaint_ids:
+        return {}
+    rows = (
+        await Attachment.select(
+            Attachment.id, Attachment.complaint, Attachment.content_type, Attachment.size
+        )
+        .where(Attachment.complaint.is_in(complaint_ids))
+        .order_by(Attachment.id)
+    )
+    found: dict[int, list[AttachmentOut]] = {}
+    for r in rows:
+        found.setdefault(r["complaint"], []).append(
+            AttachmentOut(id=r["id"], content_type=r["content_type"], size=r["size"])
+        )
+    return found
+
+
+async def get_detail(user: CurrentUser, complaint_id: int) -> ComplaintDetailOut:
+    caller = user.caller
+    row = await visible_row(caller, complaint_id)
+    return await detail(caller, row)
+
+
+async def detail(caller: Caller, row: dict) -> ComplaintDetailOut:
+    complaint_id = row["id"]
+    messages = ComplaintMessage.select().where(ComplaintMessage.complaint == complaint_id)
+    if caller.user_id == row["reporter"] and caller.role == Role.CITIZEN:
+        # Unreleased answers and internal notes never reach the reporter.
+        messages = messages.where(ComplaintMessage.visible_to_reporter == True)  # noqa: E712
+    message_rows = await messages.order_by(ComplaintMessage.id)
+    event_rows = (
+        await ComplaintEvent.select()
+        .where(ComplaintEvent.complaint == complaint_id)
+        .order_by(ComplaintEvent.id)
+    )
+    return to_out(
+        row,
+        caller,
+        (await _attachments([complaint_id])).get(complaint_id, []),
+        cls=ComplaintDetailOut,
+        messages=[
+            MessageOut(
+                id=m["id"],
+                kind=m["kind"],
+                body=m["body"],
+                author_role=m["author_role"],
+                created_at=m["created_at"],
+            )
+            for m in message_rows
+        ],
+        events=[
+            EventOut(
+                type=e["type"],
+                actor_role=e["actor_role"],
+                at=e["at"],
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+            )
+            for e in event_rows
+        ],
+    )
+
+
+# --- listing ---------------------------------------------------------------
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "id":
+            raise ValueError
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadInput("cursor", "is not a cursor this server gave out") from None
+
+
+async def list_complaints(
+    user: CurrentUser,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    unit_id: int | None = None,
+    q: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> ComplaintPage:
+    caller = user.caller
+    query = C.select(*COLUMNS)
+    if caller.role == Role.CITIZEN:
+        query = query.where(C.reporter == caller.user_id)
+    elif caller.role == Role.PIC:
+        query = query.where(C.unit == caller.unit_id)
+    if status:
+        query = query.where(C.status == status)
+    if kind:
+        query = query.where(C.kind == kind)
+    if unit_id is not None:
+        query = query.where(C.unit == unit_id)
+    if q and q.strip():
+        if (wanted := parse_tracking_no(q)) is not None:
+            # The id finds the row; the year must match too (checked below).
+            query = query.where(C.id == wanted)
+        else:
+            # LIKE wildcards typed by a user are taken literally enough by dropping them.
+            needle = "%" + q.strip().replace("%", " ").replace("_", " ") + "%"
+            query = query.where(C.title.ilike(needle) | C.body.ilike(needle))
+    if cursor:
+        query = query.where(C.id < decode_cursor(cursor))
+    rows = await query.order_by(C.id, ascending=False).limit(limit + 1)
+    if q and parse_tracking_no(q) is not None:
+        rows = [r for r in rows if tracking_no(r["id"], r["created_at"]) == q.strip().upper()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    files = await _attachments([r["id"] for r in rows])
+    return ComplaintPage(
+        items=[to_out(r, caller, files.get(r["id"], [])) for r in rows],
+        next_cursor=encode_cursor(rows[-1]["id"]) if more and rows else None,
+    )
