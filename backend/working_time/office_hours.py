@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import time
 from zoneinfo import ZoneInfo
 
 VARIABLE = "UPIK_OFFICE_HOURS"
@@ -41,10 +40,6 @@ class Window:
 
     start_minute: int
     end_minute: int  # may be 1440 (24:00)
-
-    @property
-    def start(self) -> time:
-        return time(self.start_minute // 60, self.start_minute % 60)
 
 
 @dataclass(frozen=True)

@@ -258,3 +258,13 @@ def test_next_open_is_open_and_nothing_before_it_is(t, holidays, spec):
     assert calendar.is_open(opened)
     assert calendar.office_seconds_between(t, opened) == 0
     assert calendar.fire_time(t) in (t, opened)
+
+
+def test_a_bad_setting_stops_startup_with_the_variable_named(tmp_path):
+    from backend.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match=r"^UPIK_OFFICE_HOURS: 'mon' needs days and times"):
+        load_settings({"UPIK_DATA_DIR": str(tmp_path), "UPIK_OFFICE_HOURS": "mon"})
+    assert load_settings({"UPIK_DATA_DIR": str(tmp_path)}).office_hours == DEFAULT
+    always = load_settings({"UPIK_DATA_DIR": str(tmp_path), "UPIK_OFFICE_HOURS": "always"})
+    assert always.office_hours.always
