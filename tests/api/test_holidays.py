@@ -76,9 +76,8 @@ async def test_reseeding_keeps_an_admins_correction(seeded, client, cast):
 
 
 async def test_admin_adds_and_removes_a_holiday(seeded, client, anon, cast):
-    r = await client.post(
-        H, json={"date": "2026-12-07", "name": " Hari Jadi Kabupaten Cirebon "}, headers=cast.admin.h
-    )
+    body = {"date": "2026-12-07", "name": " Hari Jadi Kabupaten Cirebon "}
+    r = await client.post(H, json=body, headers=cast.admin.h)
     assert r.status_code == 201, r.text
     assert r.json() == {"date": "2026-12-07", "name": "Hari Jadi Kabupaten Cirebon"}
     listed = (await anon.get(H, params={"year": 2026})).json()
@@ -125,7 +124,8 @@ async def test_listeners_run_inside_the_change_and_see_it(seeded, client, cast, 
     assert r.status_code == 204, r.text
 
     (added, during_add), (removed, during_remove) = seen
-    assert added == service.HolidaysChanged(added=frozenset({date(2026, 12, 8)}), removed=frozenset())
+    eighth = frozenset({date(2026, 12, 8)})
+    assert added == service.HolidaysChanged(added=eighth, removed=frozenset())
     assert date(2026, 12, 8) in during_add
     assert removed.removed == frozenset({date(2026, 12, 8)}) and not removed.added
     assert date(2026, 12, 8) not in during_remove
