@@ -7,17 +7,19 @@ A template the caller may not see is "not found", as everywhere in the API.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar.exceptions import PermissionDeniedException
 
 from backend.common.roles import Role
 
 
+@dataclass(frozen=True)
 class Staff:
     """The caller, as far as these rules care."""
 
-    def __init__(self, role: str, unit_id: int | None) -> None:
-        self.role = role
-        self.unit_id = unit_id
+    role: str
+    unit_id: int | None
 
     @property
     def is_admin(self) -> bool:
