@@ -24,10 +24,12 @@ from backend.accounts.routes import AuthController, MeController, UsersControlle
 from backend.common.errors import domain_handlers
 from backend.complaints import sla
 from backend.complaints.routes import AttachmentController, ComplaintController
+from backend.holidays.routes import HolidayController
 from backend.live import stream as live
 from backend.organisation.routes import CategoryController, UnitController
 from backend.settings import Settings, get_settings
 from backend.stats.routes import StatsController
+from backend.templates.routes import TemplateController
 from backend.web.health import healthz
 from backend.web.routes import pwa_router
 from push import runtime as push_runtime
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AttachmentController,
             StatsController,
             PushController,
+            HolidayController,
+            TemplateController,
             live.event_stream,
             healthz,
             pwa_router(),

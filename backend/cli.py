@@ -62,7 +62,17 @@ async def _seed() -> int:
 
     units, categories = await seed()
     print(f"seed: {units} units and {categories} categories added (existing ones kept)")
+    await _seed_holidays()
     return 0
+
+
+async def _seed_holidays() -> None:
+    from backend.holidays import service
+
+    years = service.seed_years()
+    added = await service.seed(years)
+    span = f"{years[0]}-{years[-1]}"
+    print(f"seed: {added} holidays and cuti bersama days of {span} added (existing ones kept)")
 
 
 async def _unit_id(code: str | None) -> int | None:
@@ -189,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--password", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--unit", help="unit code (needed for a pic)")
-    sub.add_parser("seed", help="load Kabupaten Cirebon's units and categories (idempotent)")
+    sub.add_parser(
+        "seed",
+        help="load Kabupaten Cirebon's units and categories and this and next year's "
+        "holidays (idempotent)",
+    )
     sub.add_parser("demo", help="seed plus demo accounts, printed once")
     args = parser.parse_args(argv)
 

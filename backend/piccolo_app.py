@@ -6,8 +6,10 @@ from piccolo.conf.apps import AppConfig
 
 from backend.accounts.tables import AuthToken, User
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
+from backend.holidays.tables import Holiday
 from backend.notifications.tables import Notification
 from backend.organisation.tables import Category, Unit
+from backend.templates.tables import AnswerTemplate
 from push.tables import PushSubscription
 
 TABLES = [
@@ -21,6 +23,8 @@ TABLES = [
     Attachment,
     Notification,
     PushSubscription,
+    Holiday,
+    AnswerTemplate,
 ]
 
 APP_CONFIG = AppConfig(

@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from backend.working_time.office_hours import DEFAULT as DEFAULT_OFFICE_HOURS
+from backend.working_time.office_hours import OfficeHours, OfficeHoursError, parse_office_hours
+
 # The public push services a browser may hand us. Anything else is refused at
 # subscribe time, because the server later POSTs to that URL (SSRF guard).
 DEFAULT_PUSH_ORIGINS = (
@@ -50,6 +53,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_retry_base_seconds: int = 2
     push_max_attempts: int = 8
     push_concurrency: int = 64
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,6 +118,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         else DEFAULT_PUSH_ORIGINS
     )
 
+    try:
+        office_hours = parse_office_hours(env.get("UPIK_OFFICE_HOURS"))
+    except OfficeHoursError as exc:
+        raise SettingsError(str(exc)) from None
+
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -133,6 +142,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         push_retry_base_seconds=_int(env, "UPIK_PUSH_RETRY_BASE_SECONDS", 2, minimum=0),
         push_max_attempts=_int(env, "UPIK_PUSH_MAX_ATTEMPTS", 8, minimum=1),
         push_concurrency=_int(env, "UPIK_PUSH_CONCURRENCY", 64, minimum=1),
+        office_hours=office_hours,
     )
 
 

@@ -1,0 +1,1 @@
+"""Holidays: the days the answer clock stands still (national holidays and cuti bersama)."""

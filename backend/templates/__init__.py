@@ -1,0 +1,1 @@
+"""Answer templates: reusable answer texts, global (admin) or per unit (its PICs)."""
