@@ -242,11 +242,11 @@ def _create_user_command(args: argparse.Namespace) -> int:
 def _api_key_command(args: argparse.Namespace) -> int:
     from backend.common.errors import BadInput, Conflict
     from backend.public import apikeys
-    from backend.public.open311_intake import system_reporter
+    from backend.public.open311_intake import SystemAccountUnavailable, system_reporter
 
     async def create() -> int:
-        key = await apikeys.create(args.name, args.rate_per_minute)
         await system_reporter()  # the account Open311 requests are filed under
+        key = await apikeys.create(args.name, args.rate_per_minute)
         print(f"Open311 API key for {args.name.strip()} (shown once; only its hash is kept):")
         print(key)
         return 0
@@ -260,7 +260,7 @@ def _api_key_command(args: argparse.Namespace) -> int:
 
     try:
         return asyncio.run(_with_database(create if args.command == "create-api-key" else revoke))
-    except (Conflict, BadInput, RuntimeError) as exc:
+    except (Conflict, BadInput, SystemAccountUnavailable) as exc:
         print(f"{args.command}: {exc}", file=sys.stderr)
         return 1
 

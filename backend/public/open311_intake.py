@@ -28,6 +28,10 @@ TITLE_LENGTH = 120
 CONTACT_LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 32}
 
 
+class SystemAccountUnavailable(Exception):
+    """The `open311` username is held by a person, not by the system account."""
+
+
 async def system_reporter() -> CurrentUser:
     """The account Open311 requests are filed under; made on first use."""
     for _ in range(2):
@@ -39,7 +43,10 @@ async def system_reporter() -> CurrentUser:
         if row is not None:
             if row["password_hash"] != NO_PASSWORD:
                 # A person registered the name first: never file under their account.
-                raise RuntimeError(f"the username {SYSTEM_USERNAME!r} belongs to a real account")
+                raise SystemAccountUnavailable(
+                    f"the username {SYSTEM_USERNAME!r} belongs to a real account; "
+                    "rename that account so Open311 requests can be filed"
+                )
             return CurrentUser(
                 id=row["id"],
                 username=SYSTEM_USERNAME,
@@ -63,7 +70,7 @@ async def system_reporter() -> CurrentUser:
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise  # else another process made it meanwhile: read it
-    raise RuntimeError("could not make the Open311 system account")
+    raise SystemAccountUnavailable("could not make the Open311 system account")
 
 
 def _float(form: dict[str, str], name: str, low: float, high: float) -> float | None:

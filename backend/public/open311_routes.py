@@ -56,6 +56,8 @@ async def _answer(name: str, expected: str, work: Callable[[str], Awaitable[Resp
         return _error(400, str(exc), fmt)
     except Conflict as exc:
         return _error(409, str(exc), fmt)
+    except open311_intake.SystemAccountUnavailable as exc:
+        return _error(503, str(exc), fmt)
 
 
 def _base_url(request: Request) -> str:
