@@ -11,7 +11,7 @@ import msgspec
 from backend.accounts.service import CurrentUser
 from backend.accounts.tables import User
 from backend.common.clock import now
-from backend.common.errors import BadInput
+from backend.common.errors import BadInput, NotFound
 from backend.complaints import service as complaints
 from backend.complaints.lifecycle import Role
 from backend.complaints.schemas import ComplaintIn
@@ -25,6 +25,7 @@ SYSTEM_NAME = "Open311 (sistem)"
 # Not an Argon2 hash: no password ever matches it, and the account is inactive.
 NO_PASSWORD = "!open311-system-account"
 TITLE_LENGTH = 120
+DESCRIPTION_LIMIT = 4000  # the specification's limit
 CONTACT_LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 32}
 
 
@@ -99,10 +100,12 @@ async def complaint_from_form(form: dict[str, str]) -> ComplaintIn:
         raise BadInput("service_code", "is required")
     category = await Category.select(Category.id).where(Category.code == code).first()
     if category is None:
-        raise BadInput("service_code", f"no service with code {code!r}")
+        raise NotFound(f"service_code: no service with code {code!r}")  # 404, as the spec says
     description = (form.get("description") or "").strip()
     if not description:
         raise BadInput("description", "is required")
+    if len(description) > DESCRIPTION_LIMIT:
+        raise BadInput("description", f"must be at most {DESCRIPTION_LIMIT} characters")
     lat = _float(form, "lat", -90, 90)
     lon = _float(form, "long", -180, 180)
     if (lat is None) != (lon is None):

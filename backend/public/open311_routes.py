@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request, Response, Router, get, post
 
-from backend.common.errors import BadInput, Conflict
+from backend.common.errors import BadInput, Conflict, NotFound
 from backend.complaints.lifecycle import Status
 from backend.complaints.tracking import parse as parse_tracking_no
 from backend.complaints.tracking import tracking_no
@@ -54,6 +54,8 @@ async def _answer(name: str, expected: str, work: Callable[[str], Awaitable[Resp
         return _error(exc.status, exc.description, fmt)
     except BadInput as exc:
         return _error(400, str(exc), fmt)
+    except NotFound as exc:
+        return _error(404, str(exc), fmt)
     except Conflict as exc:
         return _error(409, str(exc), fmt)
     except open311_intake.SystemAccountUnavailable as exc:
@@ -247,7 +249,13 @@ async def create_request(request: Request, name: str) -> Response:
                 headers={"Retry-After": str(wait)},
             )
         number = await open311_intake.submit(form, key["id"])
-        doc = [{"service_request_id": number, "service_notice": f"Diterima. Nomor: {number}"}]
+        doc = [
+            {
+                "service_request_id": number,
+                "service_notice": f"Diterima. Nomor: {number}",
+                "account_id": None,
+            }
+        ]
         return Response(
             content=render("service_requests", doc, fmt), status_code=201, media_type=FORMATS[fmt]
         )

@@ -242,13 +242,13 @@ ERRORS = [
     ("post", "/requests.{fmt}", {**FORM, "api_key": ""}, 403, "api_key"),
     ("post", "/requests.{fmt}", {**FORM, "api_key": "upik311_salah"}, 403, "api_key"),
     ("post", "/requests.{fmt}", {**FORM, "service_code": ""}, 400, "service_code"),
-    ("post", "/requests.{fmt}", {**FORM, "service_code": "TIDAK_ADA"}, 400, "service_code"),
+    ("post", "/requests.{fmt}", {**FORM, "service_code": "TIDAK_ADA"}, 404, "service_code"),
     ("post", "/requests.{fmt}", {**FORM, "description": "  "}, 400, "description"),
     ("post", "/requests.{fmt}", {**FORM, "lat": "utara", "long": "1"}, 400, "lat"),
     ("post", "/requests.{fmt}", {**FORM, "lat": "-6.7"}, 400, "long"),
     ("post", "/requests.{fmt}", {**FORM, "lat": "-96", "long": "108"}, 400, "lat"),
     ("post", "/requests.{fmt}", {**FORM, "phone": "0" * 40}, 400, "phone"),
-    ("post", "/requests.{fmt}", {**FORM, "description": "x" * 5001}, 400, "description"),
+    ("post", "/requests.{fmt}", {**FORM, "description": "x" * 4001}, 400, "description"),
 ]
 
 
