@@ -20,7 +20,7 @@ from backend.complaints.tracking import tracking_no
 from backend.database import json_column
 from backend.organisation.tables import Category
 from backend.public import apikeys, open311_intake, queries
-from backend.public.caching import cached
+from backend.public.caching import PUBLIC_MAX_AGE, cached
 from backend.public.open311_format import FORMATS, Open311Error, error_document, render, split_name
 from backend.public.privacy import project
 from backend.public.schemas import PublicComplaint
@@ -42,14 +42,13 @@ def _error(status: int, description: str, fmt: str, headers: dict | None = None)
     )
 
 
-async def _answer(name: str, expected: str, work: Callable[[str], Awaitable[Response]]) -> Response:
-    """Runs `work(format)`, turning every failure into Open311's error document."""
+async def _answer(name: str, work: Callable[[str, str], Awaitable[Response]]) -> Response:
+    """Runs `work(stem, format)` for `stem.format`, turning every failure into
+    Open311's error document in the format asked for (JSON when unclear)."""
     fmt = "json"
     try:
         stem, fmt = split_name(name)
-        if stem != expected:
-            raise Open311Error(404, f"no resource {name!r}")
-        return await work(fmt)
+        return await work(stem, fmt)
     except Open311Error as exc:
         return _error(exc.status, exc.description, fmt)
     except BadInput as exc:
@@ -171,70 +170,67 @@ async def _requests(params: dict[str, str | None]) -> list[dict]:
 
 @get("/{name:str}")
 async def collection(request: Request, name: str) -> Response:
-    stem = name.rpartition(".")[0] or name
+    async def work(stem: str, fmt: str) -> Response:
+        if stem == "discovery":
+            body, max_age = render("discovery", _discovery(request), fmt), 3600
+        elif stem == "services":
+            body, max_age = render("services", _services(await _category_rows()), fmt), 600
+        elif stem == "requests":
+            items = await _requests(dict(request.query_params))
+            body, max_age = render("service_requests", items, fmt), PUBLIC_MAX_AGE
+        else:
+            raise Open311Error(404, f"no resource {name!r}")
+        return cached(request, body, FORMATS[fmt], max_age=max_age)
 
-    async def discovery(fmt: str) -> Response:
-        url = _base_url(request)
-        doc = {
-            "changeset": CHANGESET,
-            "contact": "UPIK Kabupaten Cirebon, Diskominfo",
-            "key_service": "API keys are issued by the UPIK administrators (upik create-api-key)",
-            "endpoints": [
-                {
-                    "specification": SPECIFICATION,
-                    "url": url,
-                    "changeset": CHANGESET,
-                    "type": "production",
-                    "formats": ["text/xml", "application/json"],
-                }
-            ],
-        }
-        return cached(request, render("discovery", doc, fmt), FORMATS[fmt], max_age=3600)
+    return await _answer(name, work)
 
-    async def services(fmt: str) -> Response:
-        body = render("services", _services(await _category_rows()), fmt)
-        return cached(request, body, FORMATS[fmt], max_age=600)
 
-    async def requests(fmt: str) -> Response:
-        items = await _requests(dict(request.query_params))
-        return cached(request, render("service_requests", items, fmt), FORMATS[fmt])
-
-    work = {"discovery": discovery, "services": services, "requests": requests}.get(stem)
-    if work is None:
-        return await _answer(name, "\0", discovery)  # a 404 in the format asked for
-    return await _answer(name, stem, work)
+def _discovery(request: Request) -> dict:
+    return {
+        "changeset": CHANGESET,
+        "contact": "UPIK Kabupaten Cirebon, Diskominfo",
+        "key_service": "API keys are issued by the UPIK administrators (upik create-api-key)",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": _base_url(request),
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
 
 
 @get("/services/{name:str}")
 async def service_definition(request: Request, name: str) -> Response:
-    async def work(fmt: str) -> Response:
-        code = name.rpartition(".")[0]
-        rows = await _category_rows(code)
-        if not rows:
+    async def work(code: str, fmt: str) -> Response:
+        if not await _category_rows(code):
             raise Open311Error(404, f"no service with code {code!r}")
         # No service asks for extra attributes: the definition lists none.
         doc = {"service_code": code, "attributes": []}
         return cached(request, render("service_definition", doc, fmt), FORMATS[fmt], max_age=600)
 
-    return await _answer(name, name.rpartition(".")[0], work)
+    return await _answer(name, work)
 
 
 @get("/requests/{name:str}")
 async def one_request(request: Request, name: str) -> Response:
-    async def work(fmt: str) -> Response:
-        number = name.rpartition(".")[0]
+    async def work(number: str, fmt: str) -> Response:
         items = await _requests({"service_request_id": number})
         if not items:
             raise Open311Error(404, f"no service request {number!r}")
         # Always a list, as the specification says, even for one id.
         return cached(request, render("service_requests", items, fmt), FORMATS[fmt])
 
-    return await _answer(name, name.rpartition(".")[0], work)
+    return await _answer(name, work)
 
 
 @post("/{name:str}", status_code=201)
 async def create_request(request: Request, name: str) -> Response:
-    async def work(fmt: str) -> Response:
+    async def work(stem: str, fmt: str) -> Response:
+        if stem != "requests":
+            raise Open311Error(404, f"no resource {name!r} to POST to")
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         form = {**dict(request.query_params), **form}
         key = await apikeys.active_key(form.get("api_key"))
@@ -260,7 +256,7 @@ async def create_request(request: Request, name: str) -> Response:
             content=render("service_requests", doc, fmt), status_code=201, media_type=FORMATS[fmt]
         )
 
-    return await _answer(name, "requests", work)
+    return await _answer(name, work)
 
 
 def open311_router() -> Router:

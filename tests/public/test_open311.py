@@ -239,6 +239,7 @@ ERRORS = [
     ("get", "/requests.{fmt}", {"start_date": "kemarin"}, 400, "start_date"),
     ("get", "/requests.{fmt}", SPRING, 400, "90 days"),
     ("get", "/requests.{fmt}", BACKWARDS, 400, "start_date"),
+    ("post", "/services.{fmt}", FORM, 404, "services"),
     ("post", "/requests.{fmt}", {**FORM, "api_key": ""}, 403, "api_key"),
     ("post", "/requests.{fmt}", {**FORM, "api_key": "upik311_salah"}, 403, "api_key"),
     ("post", "/requests.{fmt}", {**FORM, "service_code": ""}, 400, "service_code"),
