@@ -9,6 +9,7 @@ from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, Com
 from backend.holidays.tables import Holiday
 from backend.notifications.tables import Notification
 from backend.organisation.tables import Category, Unit
+from backend.public.tables import ApiKey, Open311Contact
 from backend.templates.tables import AnswerTemplate
 from push.tables import PushSubscription
 
@@ -25,6 +26,8 @@ TABLES = [
     PushSubscription,
     Holiday,
     AnswerTemplate,
+    ApiKey,
+    Open311Contact,
 ]
 
 APP_CONFIG = AppConfig(
