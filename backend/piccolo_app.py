@@ -4,6 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from backend.accounts.reset_tables import PasswordResetCode
 from backend.accounts.tables import AuthToken, User
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
 from backend.notifications.tables import Notification
@@ -21,6 +22,7 @@ TABLES = [
     Attachment,
     Notification,
     PushSubscription,
+    PasswordResetCode,
 ]
 
 APP_CONFIG = AppConfig(

@@ -50,6 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_retry_base_seconds: int = 2
     push_max_attempts: int = 8
     push_concurrency: int = 64
+    # UPIK_SMTP_URL: smtp://user:pass@host:port or smtps://...; unset, no e-mail is sent.
+    smtp_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,6 +97,20 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _smtp_url(env: dict[str, str]) -> str | None:
+    raw = (env.get("UPIK_SMTP_URL") or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SettingsError("UPIK_SMTP_URL must look like smtp://user:pass@host:port or smtps://...")
+    try:
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        raise SettingsError("UPIK_SMTP_URL: the port must be a number") from None
+    return raw
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("UPIK_DATA_DIR") or "./var").resolve()
@@ -133,6 +149,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         push_retry_base_seconds=_int(env, "UPIK_PUSH_RETRY_BASE_SECONDS", 2, minimum=0),
         push_max_attempts=_int(env, "UPIK_PUSH_MAX_ATTEMPTS", 8, minimum=1),
         push_concurrency=_int(env, "UPIK_PUSH_CONCURRENCY", 64, minimum=1),
+        smtp_url=_smtp_url(env),
     )
 
 
