@@ -28,6 +28,7 @@ from backend.live import stream as live
 from backend.organisation.routes import CategoryController, UnitController
 from backend.settings import Settings, get_settings
 from backend.stats.routes import StatsController
+from backend.web.field_rules import field_rules
 from backend.web.health import healthz
 from backend.web.routes import pwa_router
 from push import runtime as push_runtime
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PushController,
             live.event_stream,
             healthz,
+            field_rules,
             pwa_router(),
         ],
         lifespan=[lifespan],
