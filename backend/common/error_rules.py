@@ -113,3 +113,16 @@ def taken_entry(message: str) -> dict[str, Any] | None:
     """A 409 "username 'warga' is taken" as {"key": "username", "rule": "taken"}."""
     m = _TAKEN.match(message)
     return {"key": m["field"], "rule": "taken", "message": message} if m else None
+
+
+_MISSING_PARAMETER = re.compile(
+    r"^Missing required (?P<source>\w+) parameter '(?P<field>[^']+)'", re.IGNORECASE
+)
+
+
+def from_detail(detail: str) -> dict[str, Any]:
+    """A 400 Litestar raised with only a sentence: a missing query, header or
+    cookie parameter names its field; anything else (malformed JSON) has none."""
+    if m := _MISSING_PARAMETER.match(detail):
+        return {"key": m["field"], "rule": "required", "message": detail, "source": m["source"]}
+    return {"key": None, "rule": "malformed", "message": detail}

@@ -62,8 +62,8 @@ def _body(status: int, detail: str, extra: Any = None) -> Response:
 def validation_handler(request: Request, exc: ValidationException) -> Response:
     entries = error_rules.from_validation_extra(exc.extra)
     if entries is None:
-        # Litestar's own 400s without a field (e.g. malformed JSON).
-        entries = [{"key": None, "rule": "malformed", "message": exc.detail}]
+        # Litestar's own 400s with only a sentence (a missing parameter, bad JSON).
+        entries = [error_rules.from_detail(exc.detail)]
         return _body(HTTP_400_BAD_REQUEST, exc.detail, entries)
     return _body(HTTP_400_BAD_REQUEST, error_rules.describe(entries), entries)
 
@@ -78,7 +78,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == HTTP_400_BAD_REQUEST and extra is None:
         # A 400 raised without field details (malformed JSON, a bad
         # Content-Type body): still one entry, so clients read one shape.
-        extra = [{"key": None, "rule": "malformed", "message": exc.detail}]
+        extra = [error_rules.from_detail(exc.detail)]
     response = _body(exc.status_code, exc.detail, extra)
     response.headers.update(headers)
     return response
