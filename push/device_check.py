@@ -64,6 +64,21 @@ async def enqueue_test(user_id: int, endpoint: str) -> int:
     return rows[0]["id"]
 
 
+async def test_outcome(user_id: int, notification_id: int) -> dict:
+    """Where the caller's own test push is: status, times, the last error."""
+    N = Notification
+    row = (
+        await N.select(
+            N.id, N.status, N.last_http_status, N.last_error, N.sent_at, N.received_at, N.shown_at
+        )
+        .where((N.id == notification_id) & (N.recipient == user_id) & (N.type == TEST_TYPE))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no test push with id {notification_id}")
+    return row
+
+
 async def wake_delivery(state) -> None:
     """Tell the engine a row is waiting, as a committed step does: directly in
     the embedded mode, over Redis to the workers otherwise."""

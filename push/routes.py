@@ -33,6 +33,16 @@ class TestPushOut(msgspec.Struct):
     notification_id: int
 
 
+class TestPushStateOut(msgspec.Struct):
+    notification_id: int
+    status: str
+    last_http_status: int | None
+    last_error: str | None
+    sent_at: datetime | None
+    received_at: datetime | None
+    shown_at: datetime | None
+
+
 class StoredOut(msgspec.Struct):
     stored: bool
 
@@ -98,6 +108,23 @@ class PushController(Controller):
         notification_id = await device_check.enqueue_test(request.user.id, data.endpoint)
         await device_check.wake_delivery(request.app.state)
         return TestPushOut(notification_id=notification_id)
+
+    @get("/test/{notification_id:int}")
+    async def test_push_state(
+        self, request: AuthedRequest, notification_id: Annotated[int, Parameter(ge=1, le=MAX_ID)]
+    ) -> TestPushStateOut:
+        """Extension: how the caller's own test push went (sent, received,
+        shown, or the push service's refusal), for the PWA to show."""
+        row = await device_check.test_outcome(request.user.id, notification_id)
+        return TestPushStateOut(
+            notification_id=row["id"],
+            status=row["status"],
+            last_http_status=row["last_http_status"],
+            last_error=row["last_error"],
+            sent_at=row["sent_at"],
+            received_at=row["received_at"],
+            shown_at=row["shown_at"],
+        )
 
     @get("/subscriptions/status")
     async def subscription_status(

@@ -63,7 +63,26 @@ async def test_a_test_push_reaches_only_the_named_device(api, push, key, role):
         json={"notification_id": sent["notification_id"], "event": "received"},
     )
     assert r.status_code == 204, r.text
-    assert (await notification(sent["notification_id"]))["received_at"] is not None
+    r = await api.client.get(f"{TEST}/{sent['notification_id']}", headers=who.h)
+    assert r.status_code == 200, r.text
+    state = r.json()
+    assert state["status"] == "sent" and state["last_error"] is None
+    assert state["sent_at"] is not None and state["received_at"] is not None
+    assert state["shown_at"] is None
+
+
+async def test_a_test_push_to_a_gone_device_says_so(api, push, key):
+    who = await person(api, push, key)
+    who.device.gone()  # the push service now answers 410
+    sent = await send_test(api, who, who.device.endpoint)
+    await settled_row(sent["notification_id"])
+    r = await api.client.get(f"{TEST}/{sent['notification_id']}", headers=who.h)
+    state = r.json()
+    assert state["status"] == "failed" and state["sent_at"] is None, state
+    assert state["last_http_status"] == 410, state
+    # The gone subscription is pruned, and the status route now says so.
+    r = await api.client.get(STATUS, params={"endpoint": who.device.endpoint}, headers=who.h)
+    assert r.json() == {"stored": False}
 
 
 async def test_only_the_callers_own_stored_device(api, push, key):
@@ -79,11 +98,16 @@ async def test_only_the_callers_own_stored_device(api, push, key):
     r = await api.client.post(TEST, json={"endpoint": "x"}, headers=owner.h)
     assert r.status_code == 400
     assert (r.json()["extra"][0]["key"], r.json()["extra"][0]["rule"]) == ("endpoint", "min_length")
+    # Nobody reads another person's test push either.
+    mine = await send_test(api, owner, owner.device.endpoint)
+    r = await api.client.get(f"{TEST}/{mine['notification_id']}", headers=stranger.h)
+    assert r.status_code == 404, r.text
     api.client.cookies.clear()
     assert (
         await api.client.post(TEST, json={"endpoint": owner.device.endpoint})
     ).status_code == 401
-    assert pushes(owner.device) == []
+    await settled_row(mine["notification_id"])
+    assert len(pushes(owner.device)) == 1  # only its own test, none of the refused ones
 
 
 async def test_status_says_whether_the_server_holds_this_device(api, push, key):
