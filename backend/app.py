@@ -20,6 +20,7 @@ from backend.accounts.auth import (
     TokenAuthMiddleware,
     csrf_config,
 )
+from backend.accounts.reset_routes import PasswordResetController, ResetCodeController
 from backend.accounts.routes import AuthController, MeController, UsersController
 from backend.common.errors import domain_handlers
 from backend.complaints import sla
@@ -33,12 +34,21 @@ from backend.public.routes import PublicController
 from backend.settings import Settings, get_settings
 from backend.stats.routes import StatsController
 from backend.templates.routes import TemplateController
+from backend.web.field_rules import field_rules
 from backend.web.health import healthz
 from backend.web.routes import pwa_router
 from push import runtime as push_runtime
 from push.routes import PushController
 
-RATE_LIMITED_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
+RATE_LIMITED_PATHS = frozenset(
+    {
+        "/api/v1/auth/login",
+        "/api/v1/auth/register",
+        # Password reset: guessing codes and flooding mailboxes, like logins.
+        "/api/v1/auth/forgot",
+        "/api/v1/auth/reset",
+    }
+)
 
 
 async def _is_rate_limited(request) -> bool:
@@ -101,6 +111,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             MeController,
             UsersController,
+            PasswordResetController,
+            ResetCodeController,
             UnitController,
             CategoryController,
             ComplaintController,
@@ -114,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OpenDataAdminController,
             open311_router(),
             healthz,
+            field_rules,
             pwa_router(),
         ],
         lifespan=[lifespan],

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from backend.accounts.reset_tables import PasswordResetCode
 from backend.accounts.tables import AuthToken, User
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
 from backend.holidays.tables import Holiday
@@ -28,6 +29,7 @@ TABLES = [
     AnswerTemplate,
     ApiKey,
     Open311Contact,
+    PasswordResetCode,
 ]
 
 APP_CONFIG = AppConfig(

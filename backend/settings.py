@@ -54,6 +54,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_max_attempts: int = 8
     push_concurrency: int = 64
     office_hours: OfficeHours = DEFAULT_OFFICE_HOURS
+    # UPIK_SMTP_URL: smtp://user:pass@host:port or smtps://...; unset, no e-mail is sent.
+    smtp_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +99,20 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
         tmp.chmod(0o600)
         os.replace(tmp, path)
     return path.read_text().strip()
+
+
+def _smtp_url(env: dict[str, str]) -> str | None:
+    raw = (env.get("UPIK_SMTP_URL") or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SettingsError("UPIK_SMTP_URL must look like smtp://user:pass@host:port or smtps://...")
+    try:
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        raise SettingsError("UPIK_SMTP_URL: the port must be a number") from None
+    return raw
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -143,6 +159,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         push_max_attempts=_int(env, "UPIK_PUSH_MAX_ATTEMPTS", 8, minimum=1),
         push_concurrency=_int(env, "UPIK_PUSH_CONCURRENCY", 64, minimum=1),
         office_hours=office_hours,
+        smtp_url=_smtp_url(env),
     )
 
 

@@ -61,7 +61,7 @@ _DUE = (
 )
 _RETURNING = (
     "RETURNING notification.id, recipient, payload, urgency, topic, ttl, attempts, "
-    "delivered_to, sent_at"
+    "delivered_to, sent_at, only_subscription"
 )
 _CLAIM_SQLITE = (
     f"UPDATE notification SET {_CLAIMED} WHERE id IN "
@@ -277,7 +277,12 @@ class DeliveryEngine:
         self, n: dict, devices: dict[int, list[Device]]
     ) -> tuple[_Result, set[int]]:
         delivered = set(json_column(n["delivered_to"], []))
-        targets = [d for d in devices.get(n["recipient"], []) if d.id not in delivered]
+        only = n.get("only_subscription")  # a push meant for one device (a test push)
+        targets = [
+            d
+            for d in devices.get(n["recipient"], [])
+            if d.id not in delivered and (only is None or d.id == only)
+        ]
         if not targets:
             status = "sent" if delivered else "no_device"
             return _Result(

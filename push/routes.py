@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import Parameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
 from backend.accounts.auth import AuthedRequest
@@ -16,7 +16,7 @@ from backend.common.fields import MAX_ID
 from backend.common.guards import admin_only
 from backend.database import current_engine, write_transaction
 from backend.notifications.tables import Notification
-from push import subscriptions
+from push import device_check, subscriptions
 from push.subscriptions import EndpointIn, SubscriptionIn, SubscriptionOut
 from push.vapid import load_or_create, public_key_b64
 
@@ -28,6 +28,24 @@ class PublicKeyOut(msgspec.Struct):
 class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
     notification_id: Annotated[int, Meta(ge=1)]
     event: Literal["received", "shown", "clicked"]
+
+
+class TestPushOut(msgspec.Struct):
+    notification_id: int
+
+
+class TestPushStateOut(msgspec.Struct):
+    notification_id: int
+    status: str
+    last_http_status: int | None
+    last_error: str | None
+    sent_at: datetime | None
+    received_at: datetime | None
+    shown_at: datetime | None
+
+
+class StoredOut(msgspec.Struct):
+    stored: bool
 
 
 class NotificationOut(msgspec.Struct):
@@ -83,6 +101,42 @@ class PushController(Controller):
     @delete("/subscriptions", status_code=HTTP_204_NO_CONTENT)
     async def unsubscribe(self, request: AuthedRequest, data: EndpointIn) -> None:
         await subscriptions.remove(request.user.id, data.endpoint)
+
+    @post("/test", status_code=HTTP_202_ACCEPTED)
+    async def test_push(self, request: AuthedRequest, data: EndpointIn) -> TestPushOut:
+        """Extension: a real push of type `push.test` to this device only,
+        through the outbox; its receipts show when it arrived."""
+        notification_id = await device_check.enqueue_test(request.user.id, data.endpoint)
+        await device_check.wake_delivery(request.app.state)
+        return TestPushOut(notification_id=notification_id)
+
+    @get("/test/{notification_id:int}")
+    async def test_push_state(
+        self, request: AuthedRequest, notification_id: Annotated[int, Parameter(ge=1, le=MAX_ID)]
+    ) -> TestPushStateOut:
+        """Extension: how the caller's own test push went (sent, received,
+        shown, or the push service's refusal), for the PWA to show."""
+        row = await device_check.test_outcome(request.user.id, notification_id)
+        return TestPushStateOut(
+            notification_id=row["id"],
+            status=row["status"],
+            last_http_status=row["last_http_status"],
+            last_error=row["last_error"],
+            sent_at=row["sent_at"],
+            received_at=row["received_at"],
+            shown_at=row["shown_at"],
+        )
+
+    @get("/subscriptions/status")
+    async def subscription_status(
+        self,
+        request: AuthedRequest,
+        endpoint: Annotated[str, Parameter(min_length=8, max_length=2048)],
+    ) -> StoredOut:
+        """Extension: whether the server holds this device's subscription for
+        the caller, so the PWA says "active" only when pushes can come."""
+        found = await device_check.subscription_id(request.user.id, endpoint)
+        return StoredOut(stored=found is not None)
 
     @get("/notifications", guards=[admin_only])
     async def notifications(

@@ -82,5 +82,14 @@ def csrf_config(secret: str, secure: bool) -> CSRFConfig:
         # Login and registration carry no credentials worth forging (and a
         # stale cookie must not lock anyone out of logging in again); receipts
         # come from the service worker, which cannot read the CSRF cookie.
-        exclude=["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/push/receipts", "/schema"],
+        # Password reset, likewise: the code is the credential, and a forged
+        # request could only change a password to one its sender knows.
+        exclude=[
+            "/api/v1/auth/login",
+            "/api/v1/auth/register",
+            "/api/v1/push/receipts",
+            "/schema",
+            "/api/v1/auth/forgot",
+            "/api/v1/auth/reset",
+        ],
     )

@@ -20,7 +20,7 @@ from litestar.status_codes import (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 )
 
-from backend.common.fields import NO_NUL, NOT_BLANK
+from backend.common import error_rules
 
 
 class NotFound(Exception):
@@ -32,23 +32,27 @@ class Forbidden(Exception):
 
 
 class Conflict(Exception):
-    """A unique value is taken, or the state moved under us (HTTP 409)."""
+    """A unique value is taken, or the state moved under us. A message of the
+    form "<field> '<value>' is taken" names its field (rule `taken`)."""
+
+    def field_entry(self) -> dict[str, Any] | None:
+        return error_rules.taken_entry(str(self))
 
 
 class BadInput(Exception):
-    def __init__(self, field: str, rule: str) -> None:
+    """A value the schema let through but the use case refuses. `rule` is the
+    English text; `code` the machine-readable rule id the PWA switches on
+    (see backend.common.error_rules)."""
+
+    def __init__(self, field: str, rule: str, *, code: str | None = None) -> None:
         super().__init__(f"{field}: {rule}")
         self.field = field
         self.rule = rule
+        self.code = code or error_rules.rule_of_text(rule)
 
 
 class TooLarge(Exception):
     pass
-
-
-# How msgspec quotes the patterns in its messages.
-NOT_BLANK_RULE = f"matching regex {NOT_BLANK!r}"
-NO_NUL_RULE = f"matching regex {NO_NUL!r}"
 
 
 def _body(status: int, detail: str, extra: Any = None) -> Response:
@@ -58,35 +62,13 @@ def _body(status: int, detail: str, extra: Any = None) -> Response:
     return Response(content=content, status_code=status, media_type=MediaType.JSON)
 
 
-def _describe(extra: Any) -> str | None:
-    if not isinstance(extra, list) or not extra:
-        return None
-    parts = []
-    for item in extra:
-        if not isinstance(item, dict):
-            continue
-        key = item.get("key")
-        message = item.get("message", "invalid")
-        # msgspec reports nested fields as `$.location.lat`; keep the dotted path.
-        if isinstance(message, str) and "- at `$." in message:
-            message, _, path = message.partition(" - at `$.")
-            key = path.rstrip("`")
-        parts.append(f"{key}: {_friendly(message)}" if key else _friendly(str(message)))
-    return "; ".join(parts) or None
-
-
-def _friendly(message: str) -> str:
-    """The text patterns of backend.common.fields, said in words."""
-    if NOT_BLANK_RULE in message:
-        return "must not be blank, and must not contain NUL characters"
-    if NO_NUL_RULE in message:
-        return "must not contain NUL characters"
-    return message
-
-
 def validation_handler(request: Request, exc: ValidationException) -> Response:
-    detail = _describe(exc.extra) or exc.detail
-    return _body(HTTP_400_BAD_REQUEST, detail, exc.extra)
+    entries = error_rules.from_validation_extra(exc.extra)
+    if entries is None:
+        # Litestar's own 400s with only a sentence (a missing parameter, bad JSON).
+        entries = [error_rules.from_detail(exc.detail)]
+        return _body(HTTP_400_BAD_REQUEST, exc.detail, entries)
+    return _body(HTTP_400_BAD_REQUEST, error_rules.describe(entries), entries)
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
@@ -95,7 +77,12 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         # Litestar's rate limiter sets RateLimit-Reset (seconds) but not the
         # standard Retry-After that clients and the contract rely on.
         headers["Retry-After"] = str(max(1, int(headers.get("RateLimit-Reset", "60") or 60)))
-    response = _body(exc.status_code, exc.detail, exc.extra or None)
+    extra = exc.extra or None
+    if exc.status_code == HTTP_400_BAD_REQUEST and extra is None:
+        # A 400 raised without field details (malformed JSON, a bad
+        # Content-Type body): still one entry, so clients read one shape.
+        extra = [error_rules.from_detail(exc.detail)]
+    response = _body(exc.status_code, exc.detail, extra)
     response.headers.update(headers)
     return response
 
@@ -106,9 +93,11 @@ def domain_handlers() -> dict:
         HTTPException: http_exception_handler,
         NotFound: lambda r, e: _body(HTTP_404_NOT_FOUND, str(e) or "not found"),
         Forbidden: lambda r, e: _body(HTTP_403_FORBIDDEN, str(e)),
-        Conflict: lambda r, e: _body(HTTP_409_CONFLICT, str(e)),
+        Conflict: lambda r, e: _body(
+            HTTP_409_CONFLICT, str(e), [entry] if (entry := e.field_entry()) else None
+        ),
         BadInput: lambda r, e: _body(
-            HTTP_400_BAD_REQUEST, str(e), [{"key": e.field, "message": e.rule}]
+            HTTP_400_BAD_REQUEST, str(e), [{"key": e.field, "rule": e.code, "message": e.rule}]
         ),
         TooLarge: lambda r, e: _body(HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(e)),
     }

@@ -37,3 +37,6 @@ class Notification(Table, tablename="notification"):
     received_at = Timestamptz(null=True, default=None)
     shown_at = Timestamptz(null=True, default=None)
     clicked_at = Timestamptz(null=True, default=None)
+    # Set for a push meant for one device only ("Kirim notifikasi uji"): the
+    # id of that push subscription. Null: every device of the recipient.
+    only_subscription = Integer(null=True, default=None)

@@ -65,3 +65,19 @@ async def test_limit_is_per_client(app, account):
     async with _client(app, "198.51.100.9") as c:
         r = await c.post("/api/v1/auth/login", json={"username": account, "password": PASSWORD})
         assert r.status_code == 200, r.text
+
+
+async def test_reset_codes_cannot_be_guessed_past_the_limit(app, account):
+    """Guessing reset codes, and asking for reset e-mails, share the login budget."""
+    async with _client(app, "192.0.2.44") as c:
+        body = {"username": account, "code": "AAAA-AAAA", "new_password": "baru-sekali-1"}
+        codes = [(await c.post("/api/v1/auth/reset", json=body)).status_code for _ in range(3)]
+        codes += [
+            (await c.post("/api/v1/auth/forgot", json={"username": account})).status_code
+            for _ in range(2)
+        ]
+        assert codes == [400, 400, 400, 202, 202]
+        r = await c.post("/api/v1/auth/reset", json=body)
+        assert_error(r, 429)
+        assert r.headers.get("Retry-After")
+        assert_error(await c.post("/api/v1/auth/forgot", json={"username": account}), 429)
