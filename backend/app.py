@@ -25,6 +25,9 @@ from backend.common.errors import domain_handlers
 from backend.complaints.routes import AttachmentController, ComplaintController
 from backend.live import stream as live
 from backend.organisation.routes import CategoryController, UnitController
+from backend.public.admin_routes import OpenDataAdminController
+from backend.public.open311_routes import open311_router
+from backend.public.routes import PublicController
 from backend.settings import Settings, get_settings
 from backend.stats.routes import StatsController
 from backend.web.health import healthz
@@ -102,6 +105,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StatsController,
             PushController,
             live.event_stream,
+            PublicController,
+            OpenDataAdminController,
+            open311_router(),
             healthz,
             pwa_router(),
         ],

@@ -190,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--unit", help="unit code (needed for a pic)")
     sub.add_parser("seed", help="load Kabupaten Cirebon's units and categories (idempotent)")
     sub.add_parser("demo", help="seed plus demo accounts, printed once")
+    key = sub.add_parser("create-api-key", help="make an Open311 API key, printed once")
+    key.add_argument("--name", required=True, help="who the key is for, e.g. fixmystreet")
+    key.add_argument("--rate-per-minute", type=int, default=30, help="POSTs a minute (default 30)")
+    revoke = sub.add_parser("revoke-api-key", help="revoke an Open311 API key by its name")
+    revoke.add_argument("--name", required=True)
     args = parser.parse_args(argv)
 
     try:
@@ -205,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_with_database(_demo))
         if args.command == "create-user":
             return _create_user_command(args)
+        if args.command in ("create-api-key", "revoke-api-key"):
+            return _api_key_command(args)
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
@@ -229,6 +236,32 @@ def _create_user_command(args: argparse.Namespace) -> int:
         return asyncio.run(_with_database(work))
     except (Conflict, BadInput, msgspec.ValidationError) as exc:
         print(f"create-user: {exc}", file=sys.stderr)
+        return 1
+
+
+def _api_key_command(args: argparse.Namespace) -> int:
+    from backend.common.errors import BadInput, Conflict
+    from backend.public import apikeys
+    from backend.public.open311_intake import SystemAccountUnavailable, system_reporter
+
+    async def create() -> int:
+        await system_reporter()  # the account Open311 requests are filed under
+        key = await apikeys.create(args.name, args.rate_per_minute)
+        print(f"Open311 API key for {args.name.strip()} (shown once; only its hash is kept):")
+        print(key)
+        return 0
+
+    async def revoke() -> int:
+        if await apikeys.revoke(args.name):
+            print(f"revoked the API key {args.name.strip()}")
+            return 0
+        print(f"revoke-api-key: no active key named {args.name!r}", file=sys.stderr)
+        return 1
+
+    try:
+        return asyncio.run(_with_database(create if args.command == "create-api-key" else revoke))
+    except (Conflict, BadInput, SystemAccountUnavailable) as exc:
+        print(f"{args.command}: {exc}", file=sys.stderr)
         return 1
 
 

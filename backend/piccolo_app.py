@@ -8,6 +8,7 @@ from backend.accounts.tables import AuthToken, User
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
 from backend.notifications.tables import Notification
 from backend.organisation.tables import Category, Unit
+from backend.public.tables import ApiKey, Open311Contact
 from push.tables import PushSubscription
 
 TABLES = [
@@ -21,6 +22,8 @@ TABLES = [
     Attachment,
     Notification,
     PushSubscription,
+    ApiKey,
+    Open311Contact,
 ]
 
 APP_CONFIG = AppConfig(
