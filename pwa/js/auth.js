@@ -40,8 +40,8 @@ export function login(root, params, ctx) {
     // First visit: how it works, and what needs no account.
     h('ol', { class: 'how', 'aria-label': t('how.title') },
       h('li', null, t('how.report')), h('li', null, t('how.routed')), h('li', null, t('how.answered'))),
-    h('p', { class: 'how-links' }, h('a', { href: '/app/lacak' }, t('how.track')), ' · ',
-      h('a', { href: '/app/publik' }, t('how.list')), ' · ', h('a', { href: '/app/statistik' }, t('how.stats'))),
+    h('p', { class: 'how-links' }, h('a', { href: '/app/lacak' }, t('how.track')),
+      h('a', { href: '/app/publik' }, t('how.list')), h('a', { href: '/app/statistik' }, t('how.stats'))),
     form,
     h('p', { class: 'center' }, t('auth.noaccount'), ' ', h('a', { href: '/app/register' }, t('auth.register.link'))),
     installHint);

@@ -6,10 +6,10 @@ import { t, tOr } from './i18n.js';
 import { ApiError } from './api.js';
 import { h, field, fmtDate, fmtDur, chip, kindChip, slaBadge, tickSla, alertBox, qs } from './ui.js';
 
-// GET /api/v1/public<path> -> {data, savedAt}. savedAt is null for a fresh
-// answer; otherwise the server's Date of the copy shown ('' if unknown): the
-// worker answered from its cache (no signal, or one too slow), or the phone
-// is offline and the browser's HTTP cache answered.
+// GET /api/v1/public<path> -> {data, saved}. saved is null for a fresh
+// answer; otherwise {why: 'offline' | 'slow', at: the server's Date of the
+// copy shown, or ''}: the worker answered from its cache (no signal, or one
+// too slow), or the phone is offline and the browser's HTTP cache answered.
 async function publicGet(path) {
   let res;
   try {
@@ -26,13 +26,12 @@ async function publicGet(path) {
   }
   const data = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data?.detail, data?.extra);
-  const saved = res.headers.get('X-UPIK-Cache') || !navigator.onLine;
-  return { data, savedAt: saved ? res.headers.get('Date') || '' : null };
+  const why = res.headers.get('X-UPIK-Cache') || (navigator.onLine ? null : 'offline');
+  return { data, saved: why && { why: why === 'slow' ? 'slow' : 'offline', at: res.headers.get('Date') || '' } };
 }
 
-const staleNote = (savedAt) => savedAt != null && h('p', { class: 'notice stale', role: 'status' },
-  t(navigator.onLine ? 'pub.stale.slow' : 'pub.stale.offline',
-    { time: savedAt ? fmtDate(savedAt) : t('pub.stale.earlier') }));
+const staleNote = (saved) => saved && h('p', { class: 'notice stale', role: 'status' },
+  t(`pub.stale.${saved.why}`, { time: saved.at ? fmtDate(saved.at) : t('pub.stale.earlier') }));
 
 const PAGES = [['/app/lacak', 'pub.nav.track'], ['/app/publik', 'pub.nav.list'], ['/app/statistik', 'pub.nav.stats']];
 
@@ -95,8 +94,8 @@ export async function track(root, [typed], ctx) {
   }
   input.value = no;
   try {
-    const { data, savedAt } = await publicGet(`/complaints/${encodeURIComponent(no)}`);
-    out.replaceChildren(...[staleNote(savedAt), result(data)].filter(Boolean));
+    const { data, saved } = await publicGet(`/complaints/${encodeURIComponent(no)}`);
+    out.replaceChildren(...[staleNote(saved), result(data)].filter(Boolean));
   } catch (e) {
     out.replaceChildren(alertBox(e.status === 404 ? t('track.unknown', { no }) : e));
   }
@@ -139,7 +138,7 @@ const LONG_NUMBER = /\d[\d .-]{3,}\d/;
 const card = (c) => h('li', { class: 'card' },
   h('span', { class: 'meta' }, c.tracking_no, ' · ', t('pub.answered', { time: fmtDate(c.answer?.released_at || c.updated_at) })),
   h('a', { class: 'title', href: `/app/lacak/${c.tracking_no}` }, c.title),
-  h('span', { class: 'chips' }, kindChip(c.kind), c.unit && h('span', { class: 'chip ghost' }, c.unit.name)),
+  h('span', { class: 'chips' }, kindChip(c.kind), c.unit && h('span', { class: 'meta' }, c.unit.name)),
   c.answer && h('p', { class: 'excerpt clamp' }, c.answer.body));
 
 export async function publicList(root, params, ctx) {
@@ -156,18 +155,25 @@ export async function publicList(root, params, ctx) {
   const list = h('ul', { class: 'cards', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', class: 'btn ghost wide', hidden: true }, t('pub.more'));
   let cursor = null;
+  let applied = {}; // the filters of the list on screen: "more" pages through these, not half-typed ones
   let seq = 0;
 
   const filters = () => ({ q: q.value.trim(), unit_id: unit.value, kind: kind.value });
-  async function load(next, f = filters()) {
+  async function load(next, f) {
     const mine = ++seq;
-    if (LONG_NUMBER.test(f.q)) return fieldError(q, t('pub.q.bad'));
-    fieldError(q, null);
+    if (!next) {
+      if (LONG_NUMBER.test(f.q)) return fieldError(q, t('pub.q.bad'));
+      fieldError(q, null);
+      // No "more" of the old list while the new one is on its way.
+      more.hidden = true;
+    }
+    list.setAttribute('aria-busy', 'true');
     let page;
     try {
       page = await publicGet(`/complaints?${qs({ ...f, cursor: next })}`);
     } catch (e) {
       if (mine !== seq) return undefined;
+      list.removeAttribute('aria-busy');
       if (e.status === 400 && e.extra?.[0]?.key === 'q') return fieldError(q, t('pub.q.bad'));
       note.replaceChildren(alertBox(e));
       // A failed "more" keeps what is shown; a failed search must not show the old results.
@@ -175,19 +181,22 @@ export async function publicList(root, params, ctx) {
       return undefined;
     }
     if (mine !== seq) return undefined;
-    const { data, savedAt } = page;
+    list.removeAttribute('aria-busy');
+    const { data, saved } = page;
     const rows = data.items.map(card);
-    note.replaceChildren(...[staleNote(savedAt)].filter(Boolean));
+    note.replaceChildren(...[staleNote(saved)].filter(Boolean));
     if (next) list.append(...rows);
     else list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'empty' }, t('pub.empty'))]));
+    applied = f;
     cursor = data.next_cursor;
     more.hidden = !cursor;
     return undefined;
   }
   // The filters live in the address, so a search can be shared and Back returns to it.
   function search() {
-    history.replaceState(null, '', `/app/publik${qs(filters()) ? `?${qs(filters())}` : ''}`);
-    return load(null);
+    const f = filters();
+    history.replaceState(null, '', `/app/publik${qs(f) ? `?${qs(f)}` : ''}`);
+    return load(null, f);
   }
   form.onsubmit = (e) => {
     e.preventDefault();
@@ -197,7 +206,7 @@ export async function publicList(root, params, ctx) {
   kind.onchange = search;
   more.onclick = async () => {
     more.disabled = true;
-    await load(cursor);
+    await load(cursor, applied);
     more.disabled = false;
   };
 
@@ -264,17 +273,16 @@ const unitCard = (u) => h('li', { class: 'card' },
   h('p', { class: 'meta' }, t('stats.counts', { total: u.counts.total, answered: u.counts.answered, open: u.counts.open })),
   u.steps.length ? chart(u.steps) : h('p', { class: 'meta' }, t('stats.nodata')));
 
-const legend = () => h('p', { class: 'legend' },
-  h('span', { class: 'key med' }), t('stats.key.median'), ' ', h('span', { class: 'key std' }), t('stats.key.std'),
-  ' ', h('span', { class: 'key ontime' }), t('stats.key.ontime'));
+const legend = () => h('p', { class: 'legend' }, [['med', 'stats.key.median'], ['std', 'stats.key.std'], ['ontime', 'stats.key.ontime']]
+  .map(([cls, key]) => [h('span', null, h('span', { class: `key ${cls}` }), t(key)), ' ']));
 
 export async function publicStats(root, params, ctx) {
   const box = h('div');
   root.append(publicNav('/app/statistik'), h('h1', null, t('stats.title')), h('p', null, t('stats.lead')), box, joinHint(ctx));
   try {
-    const { data, savedAt } = await publicGet('/stats');
+    const { data, saved } = await publicGet('/stats');
     const units = data.units.filter((u) => u.counts.total || u.steps.some((st) => st.count));
-    box.replaceChildren(...[staleNote(savedAt), legend(),
+    box.replaceChildren(...[staleNote(saved), legend(),
       units.length ? h('ul', { class: 'cards' }, units.map(unitCard)) : h('p', { class: 'empty' }, t('stats.none'))].filter(Boolean));
   } catch (e) {
     box.replaceChildren(alertBox(e));

@@ -67,6 +67,14 @@ def released(
     return c
 
 
+def listed(page, action) -> None:
+    """Does `action`, then waits until the list on screen is its answer (the list
+    is aria-busy until then; on a loaded machine the answer may take a while)."""
+    with page.expect_response(lambda r: "/api/v1/public/complaints?" in r.url):
+        action()
+    expect(page.locator("ul.cards")).not_to_have_attribute("aria-busy", "true")
+
+
 def token() -> str:
     """A word no other test's complaint contains, so searches see only ours."""
     return "Desa" + uuid.uuid4().hex[:8]
@@ -111,7 +119,7 @@ def test_tracking_a_released_complaint_without_login(new_page, server):
     # Nobody is logged in: no app menu, and the reporter is never named.
     expect(page.locator("#nav")).to_be_hidden()
     expect(page.locator("main")).not_to_contain_text("Siti Aminah")
-    shoot(page, "public-track")
+    shoot(page, "10-public-track")
 
     # The old address still works and lands on the new one.
     open_app(page, f"/app/track/{number}")
@@ -204,7 +212,7 @@ def test_the_public_list_filters_searches_and_pages(new_page, server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Jawaban untuk warga")
 
     page.get_by_label("Cari judul").fill(word)
-    page.get_by_role("button", name="Cari", exact=True).click()
+    listed(page, page.get_by_role("button", name="Cari", exact=True).click)
     expect(page).to_have_url(re.compile(f"/app/publik\\?q={word}$"))
     cards = page.locator("ul.cards > li.card")
     expect(cards).to_have_count(20)
@@ -212,37 +220,42 @@ def test_the_public_list_filters_searches_and_pages(new_page, server):
     expect(cards.first.locator(".title")).to_have_text(f"Usul taman bacaan {word}")
     expect(cards.first.locator(".excerpt")).to_have_text("Usulan diterima, masuk rencana 2027.")
     expect(cards.first).to_contain_text(UNIT_NAME)
+    shoot(page, "11-public-list")
     more = page.get_by_role("button", name="Muat lagi")
-    more.click()
+    listed(page, more.click)
     expect(cards).to_have_count(22)
     expect(more).to_be_hidden()
     expect(page.locator("main")).not_to_contain_text("jangan tampil")
-    shoot(page, "public-list")
 
     # Kind filter: of our 22, only the suggestion is a "saran" (the confidential one never shows).
-    page.get_by_label("Jenis").select_option("saran")
+    listed(page, lambda: page.get_by_label("Jenis").select_option("saran"))
     expect(cards).to_have_count(1)
     expect(cards.first.locator(".title")).to_have_text(f"Usul taman bacaan {word}")
     expect(page).to_have_url(re.compile(r"kind=saran"))
 
     # Unit filter: the names come from the public statistics; the PIC's unit has ours.
-    page.get_by_label("Jenis").select_option("")
-    page.get_by_label("Unit").select_option(label=UNIT_NAME)
+    listed(page, lambda: page.get_by_label("Jenis").select_option(""))
+    listed(page, lambda: page.get_by_label("Unit").select_option(label=UNIT_NAME))
     expect(page).to_have_url(re.compile(f"unit_id={unit_id(server)}"))
     expect(cards).to_have_count(20)
-    page.get_by_label("Unit").select_option("")
+    expect(cards.filter(has_text=UNIT_NAME)).to_have_count(20)
+    listed(page, lambda: page.get_by_label("Unit").select_option(""))
     page.get_by_label("Cari judul").fill(token())
-    page.get_by_role("button", name="Cari", exact=True).click()
+    listed(page, page.get_by_role("button", name="Cari", exact=True).click)
     expect(page.locator("ul.cards > li.empty")).to_have_text("Belum ada jawaban yang cocok.")
 
     # A long number is refused at the field, before the server is asked.
+    asked = []
+    page.on("request", lambda r: "0812" in r.url and asked.append(r.url))
     page.get_by_label("Cari judul").fill("0812 3456 7890")
     page.get_by_role("button", name="Cari", exact=True).click()
     expect(page.locator(".field-error")).to_contain_text("bukan nomor panjang")
     expect(page.get_by_label("Cari judul")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Cari judul")).to_be_focused()
+    assert asked == []
 
     # The filters are in the address: opening it again shows the same result.
-    open_app(page, f"/app/publik?q={word}&kind=saran")
+    listed(page, lambda: open_app(page, f"/app/publik?q={word}&kind=saran"))
     expect(page.get_by_label("Jenis")).to_have_value("saran")
     expect(cards).to_have_count(1)
     cards.first.locator(".title").click()
@@ -272,7 +285,7 @@ def test_statistics_draw_bars_per_unit(new_page, server):
     assert "Diteruskan → dijawab: median" in label and "tepat waktu" in label, label
     # The bars are drawn in the page's own SVG, styled by classes, never by inline style.
     assert chart.locator("[style]").count() == 0
-    shoot(page, "public-stats")
+    shoot(page, "12-public-stats")
     assert page.errors == []
 
 
@@ -284,6 +297,9 @@ def test_a_tracking_page_seen_before_shows_offline(new_page, server):
     expect(page.locator(".result .answer")).to_be_visible()
     expect(page.locator(".stale")).to_have_count(0)
     wait_for_worker(page)
+    # Days later: the browser's HTTP cache (max-age 60 s) has long let it go,
+    # so only the worker's copy can answer.
+    page.context.new_cdp_session(page).send("Network.clearBrowserCache")
 
     page.context.set_offline(True)
     page.reload()
