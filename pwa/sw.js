@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'defa55eadf65';
+const VERSION = 'cc32a6ce8d0b';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -33,6 +33,7 @@ const FILES = [
   '/js/detail.js',
   '/js/staff.js',
   '/js/admin.js',
+  '/js/public.js',
   '/i18n/id.json',
   '/i18n/en.json',
   '/icons/icon-192.png',
@@ -88,9 +89,9 @@ async function navigate(req, url) {
   }
 }
 
-function marked(res, header) {
+function marked(res, header, value = '1') {
   const headers = new Headers(res.headers);
-  headers.set(header, '1');
+  headers.set(header, value);
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
@@ -110,12 +111,13 @@ async function networkFirst(req, e) {
   // cached copy if there is one, and keep waiting for the network otherwise.
   const slow = new Promise((r) => setTimeout(r, SLOW_MS))
     .then(() => cache.match(req))
-    .then((hit) => (hit ? marked(hit, 'X-UPIK-Cache') : net));
+    .then((hit) => (hit ? marked(hit, 'X-UPIK-Cache', 'slow') : net));
   try {
     return await Promise.race([net, slow]);
   } catch {
     const hit = await cache.match(req);
-    if (hit) return marked(hit, 'X-UPIK-Cache');
+    // Why the copy is old, for the page's note: no network at all, or too slow (above).
+    if (hit) return marked(hit, 'X-UPIK-Cache', 'offline');
     return new Response(JSON.stringify({ status_code: 503, detail: 'offline', extra: null }), {
       status: 503, headers: { 'Content-Type': 'application/json', 'X-UPIK-Offline': '1' },
     });

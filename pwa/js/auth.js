@@ -30,10 +30,22 @@ export function login(root, params, ctx) {
       }
     });
   };
+  // Shown only while the browser offers installation (not installed yet, criteria met).
+  const installHint = h('section', { class: 'notice', hidden: !ctx.install?.available() },
+    h('h2', null, t('install.title')), h('p', null, t('install.why')),
+    h('button', { type: 'button', class: 'btn', onclick: () => ctx.install.prompt() }, t('install.go')));
+  const stopWatching = ctx.install?.watch((offered) => { installHint.hidden = !offered; });
   root.append(
     h('div', { class: 'hero' }, h('h1', null, t('auth.login.title')), h('p', null, t('auth.login.lead'))),
+    // First visit: how it works, and what needs no account.
+    h('ol', { class: 'how', 'aria-label': t('how.title') },
+      h('li', null, t('how.report')), h('li', null, t('how.routed')), h('li', null, t('how.answered'))),
+    h('p', { class: 'how-links' }, h('a', { href: '/app/lacak' }, t('how.track')),
+      h('a', { href: '/app/publik' }, t('how.list')), h('a', { href: '/app/statistik' }, t('how.stats'))),
     form,
-    h('p', { class: 'center' }, t('auth.noaccount'), ' ', h('a', { href: '/app/register' }, t('auth.register.link'))));
+    h('p', { class: 'center' }, t('auth.noaccount'), ' ', h('a', { href: '/app/register' }, t('auth.register.link'))),
+    installHint);
+  return { destroy: () => stopWatching?.() };
 }
 
 export function register(root, params, ctx) {

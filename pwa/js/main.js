@@ -7,14 +7,14 @@ import { startRouter, render, go, home, refresh } from './router.js';
 import { startLive, stopLive } from './live.js';
 import { drawHeader, showConnection, watchConnection, wireLanguageSwitch } from './header.js';
 import { enqueue, flushOutbox, requestSync, flushWhenOnline } from './outbox-client.js';
-import { wireInstallAndUpdate, registerWorkerWhenIdle } from './sw-client.js';
+import { wireInstallAndUpdate, registerWorkerWhenIdle, install } from './sw-client.js';
 
 function wire() {
   onSessionChange((user) => {
     drawHeader();
     if (user) startLive(refresh); else stopLive();
   });
-  startRouter({ outbox: { enqueue, flush: flushOutbox, requestSync } }, registerWorkerWhenIdle);
+  startRouter({ outbox: { enqueue, flush: flushOutbox, requestSync }, install }, registerWorkerWhenIdle);
   watchConnection();
   flushWhenOnline();
   wireLanguageSwitch(render);

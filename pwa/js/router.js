@@ -5,19 +5,24 @@ import { h, $, toast } from './ui.js';
 import { me, setMe } from './session.js';
 
 const HOME = { citizen: '/app/complaints', pic: '/app/inbox', admin: '/app/triage' };
+const PUBLIC_TAB = ['/app/publik', 'nav.public'];
 const NAV = {
-  citizen: [['/app/new', 'nav.new'], ['/app/complaints', 'nav.mine'], ['/app/account', 'nav.account']],
-  pic: [['/app/inbox', 'nav.inbox'], ['/app/account', 'nav.account']],
+  citizen: [['/app/new', 'nav.new'], ['/app/complaints', 'nav.mine'], PUBLIC_TAB, ['/app/account', 'nav.account']],
+  pic: [['/app/inbox', 'nav.inbox'], PUBLIC_TAB, ['/app/account', 'nav.account']],
   admin: [['/app/triage', 'nav.triage'], ['/app/review', 'nav.review'], ['/app/dashboard', 'nav.dashboard'],
-    ['/app/manage/units', 'nav.manage'], ['/app/account', 'nav.account']],
+    ['/app/manage/units', 'nav.manage'], PUBLIC_TAB, ['/app/account', 'nav.account']],
 };
+// The public pages (tracking, answered list, statistics) share one tab.
+const PUBLIC_PAGE = /^\/app\/(lacak|publik|statistik)(\/|$)/;
 
 const auth = () => import('./auth.js');
 const citizen = () => import('./citizen.js');
 const staff = () => import('./staff.js');
 const admin = () => import('./admin.js');
+const publicPages = () => import('./public.js');
 const ALL = ['citizen', 'pic', 'admin'];
-// [pattern, module, export, roles allowed (null = logged out is fine)]
+const ANYONE = 'anyone';
+// [pattern, module, export, roles allowed (null = logged out only, ANYONE = with or without a login)]
 const ROUTES = [
   [/^\/app\/login$/, auth, 'login', null],
   [/^\/app\/register$/, auth, 'register', null],
@@ -30,7 +35,12 @@ const ROUTES = [
   [/^\/app\/review$/, staff, 'review', ['admin']],
   [/^\/app\/dashboard$/, admin, 'dashboard', ['admin']],
   [/^\/app\/manage\/(units|users|categories)$/, admin, 'manage', ['admin']],
+  [/^\/app\/lacak(?:\/([^/]+))?$/, publicPages, 'track', ANYONE],
+  [/^\/app\/publik$/, publicPages, 'publicList', ANYONE],
+  [/^\/app\/statistik$/, publicPages, 'publicStats', ANYONE],
 ];
+// Old links (the "Rahasia" hint, printed receipts) said /app/track.
+const OLD_TRACK = /^\/app\/track(?=\/|$)/;
 
 export const home = (user) => (user ? HOME[user.role] || '/app/account' : '/app/login');
 
@@ -77,13 +87,17 @@ export async function render() {
   const path = location.pathname.replace(/\/+$/, '') || '/';
   const user = me();
   if (path === '/' || path === '/app') return go(home(user) + location.hash, true);
+  if (OLD_TRACK.test(path)) return go(path.replace(OLD_TRACK, '/app/lacak') + location.search, true);
   const route = ROUTES.find(([re]) => re.test(path));
-  if (route && route[3] && !user) {
-    sessionStorage.setItem('upik.next', location.pathname + location.search + location.hash);
-    return go('/app/login', true);
+  const roles = route?.[3];
+  if (route && roles !== ANYONE) {
+    if (roles && !user) {
+      sessionStorage.setItem('upik.next', location.pathname + location.search + location.hash);
+      return go('/app/login', true);
+    }
+    if (!roles && user) return go(home(user), true);
+    if (roles && !roles.includes(user.role)) return go(home(user), true);
   }
-  if (route && !route[3] && user) return go(home(user), true);
-  if (route && route[3] && !route[3].includes(user.role)) return go(home(user), true);
   drawNav(path);
   const main = $('#main');
   let view = null;
@@ -138,7 +152,8 @@ function drawNav(path) {
   const items = user ? NAV[user.role] || [] : [];
   nav.hidden = !items.length;
   nav.replaceChildren(...items.map(([href, key]) => {
-    const active = path === href || (href.startsWith('/app/manage') && path.startsWith('/app/manage'));
+    const active = path === href || (href.startsWith('/app/manage') && path.startsWith('/app/manage')) ||
+      (href === PUBLIC_TAB[0] && PUBLIC_PAGE.test(path));
     return h('a', { href, 'aria-current': active ? 'page' : null }, t(key));
   }));
 }

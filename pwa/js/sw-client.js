@@ -4,21 +4,38 @@ import { t } from './i18n.js';
 import { $, toast } from './ui.js';
 import { go, refresh } from './router.js';
 
+// The browser's offer to install, kept for the header button and for views
+// (the login screen's "Pasang aplikasi" hint) through the view context.
+let deferred = null;
+const installWatchers = new Set();
+function offer(e) {
+  deferred = e;
+  $('#install').hidden = !e;
+  installWatchers.forEach((cb) => cb(!!e));
+}
+export const install = {
+  available: () => !!deferred,
+  // cb(available) on every change; returns the function that stops it.
+  watch(cb) {
+    installWatchers.add(cb);
+    return () => installWatchers.delete(cb);
+  },
+  async prompt() {
+    if (!deferred) return;
+    const e = deferred;
+    e.prompt();
+    await e.userChoice.catch(() => {});
+    offer(null);
+  },
+};
+
 export function wireInstallAndUpdate() {
-  let deferred = null;
   addEventListener('beforeinstallprompt', (e) => {
     e.preventDefault();
-    deferred = e;
-    $('#install').hidden = false;
+    offer(e);
   });
-  $('#install').onclick = async () => {
-    if (!deferred) return;
-    deferred.prompt();
-    await deferred.userChoice.catch(() => {});
-    deferred = null;
-    $('#install').hidden = true;
-  };
-  addEventListener('appinstalled', () => { $('#install').hidden = true; });
+  $('#install').onclick = install.prompt;
+  addEventListener('appinstalled', () => offer(null));
   $('#update-btn').onclick = () => location.reload();
 }
 
