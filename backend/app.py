@@ -28,6 +28,7 @@ from backend.organisation.routes import CategoryController, UnitController
 from backend.settings import Settings, get_settings
 from backend.stats.routes import StatsController
 from backend.web.health import healthz
+from backend.web.proxy import HttpsCookiesMiddleware, trusted_proxy_middleware
 from backend.web.routes import pwa_router
 from push import runtime as push_runtime
 from push.routes import PushController
@@ -109,6 +110,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[channels],
         stores=_stores(settings, redis),
         middleware=[
+            # Outermost first: the real client and scheme before anything counts them.
+            *filter(None, [trusted_proxy_middleware(settings)]),
+            DefineMiddleware(HttpsCookiesMiddleware, always_https=settings.public_is_https),
             rate_limit.middleware,
             DefineMiddleware(CookieCSRFMiddleware, config=csrf),
             DefineMiddleware(TokenAuthMiddleware, exclude=["^/schema", "^/healthz"]),

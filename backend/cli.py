@@ -141,7 +141,9 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=args.workers,
         log_level="info",
-        proxy_headers=True,
+        # Forwarded headers are read by the app, from UPIK_TRUSTED_PROXIES
+        # only (backend/web/proxy.py); uvicorn's own default trusts 127.0.0.1.
+        proxy_headers=False,
         # uvloop and httptools when installed (they are dependencies), else
         # asyncio and h11: the same app either way.
         loop="auto",
