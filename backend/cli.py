@@ -124,6 +124,8 @@ async def _demo() -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from backend.common.logs import log_config
+
     settings = get_settings()
     if settings.is_sqlite and args.workers > 1:
         print(
@@ -134,6 +136,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     if migrate() != 0:
         return 1
+    _observable(settings)
     uvicorn.run(
         "backend.app:create_app",
         factory=True,
@@ -141,6 +144,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=args.workers,
         log_level="info",
+        log_config=log_config(settings.log_format),
         # Forwarded headers are read by the app, from UPIK_TRUSTED_PROXIES
         # only (backend/web/proxy.py); uvicorn's own default trusts 127.0.0.1.
         proxy_headers=False,
@@ -162,7 +166,19 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _observable(settings)
     return _run_fast(run_worker(settings))
+
+
+def _observable(settings) -> None:
+    """Metrics summed over this data dir's processes, and the chosen log format."""
+    import logging.config
+
+    from backend.common.logs import log_config
+    from backend.common.metrics_dir import enable_multiprocess
+
+    enable_multiprocess(settings.data_dir)
+    logging.config.dictConfig(log_config(settings.log_format))
 
 
 def _run_fast(coroutine):

@@ -58,7 +58,7 @@ _DUE = (
 )
 _RETURNING = (
     "RETURNING notification.id, recipient, payload, urgency, topic, ttl, attempts, "
-    "delivered_to, sent_at"
+    "delivered_to, sent_at, created_at"
 )
 _CLAIM_SQLITE = (
     f"UPDATE notification SET {_CLAIMED} WHERE id IN "
@@ -218,6 +218,7 @@ class DeliveryEngine:
                 await heartbeat
         gone = {device_id for r, pruned in results for device_id in pruned}
         await self._record([r for r, _ in results], gone)
+        _count_outcomes(batch, [r for r, _ in results])
         return sum(1 for r, _ in results if r.newly_sent)
 
     async def _keep_leases(self, ids: list[int]) -> None:
@@ -464,3 +465,19 @@ class DeliveryEngine:
             return self.config.sweep_s
         delay = (min(candidates) - now()).total_seconds()
         return min(self.config.sweep_s, max(0.0, delay) + 0.005)
+
+
+def _count_outcomes(batch: list[dict], results: list[_Result]) -> None:
+    """Prometheus: each outcome, and commit -> accepted for first deliveries."""
+    from backend.common.metrics import PUSH_LATENCY, PUSH_SENT
+
+    at = now()
+    for n, r in zip(batch, results, strict=True):
+        PUSH_SENT.labels(r.status).inc()
+        if r.newly_sent and n.get("created_at") is not None:
+            created = n["created_at"]
+            if isinstance(created, str):  # SQLite's raw rows keep the stored text
+                created = datetime.fromisoformat(created)
+            if created.tzinfo is None:
+                created = created.replace(tzinfo=at.tzinfo)
+            PUSH_LATENCY.observe(max(0.0, (at - created).total_seconds()))
