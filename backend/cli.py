@@ -208,6 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--unit", help="unit code (needed for a pic)")
     sub.add_parser("seed", help="load Kabupaten Cirebon's units and categories (idempotent)")
     sub.add_parser("demo", help="seed plus demo accounts, printed once")
+    backup = sub.add_parser("backup", help="database, uploads and keys into one .tar.gz")
+    backup.add_argument("file")
+    restore = sub.add_parser("restore", help="put back an archive made by `upik backup`")
+    restore.add_argument("file")
+    restore.add_argument("--force", action="store_true", help="replace a non-empty target")
     args = parser.parse_args(argv)
 
     try:
@@ -223,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_with_database(_demo))
         if args.command == "create-user":
             return _create_user_command(args)
+        if args.command in ("backup", "restore"):
+            return _backup_command(args)
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
@@ -248,6 +255,29 @@ def _create_user_command(args: argparse.Namespace) -> int:
     except (Conflict, BadInput, msgspec.ValidationError) as exc:
         print(f"create-user: {exc}", file=sys.stderr)
         return 1
+
+
+def _backup_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from backend.backup.archive import create_backup, restore_backup
+    from backend.backup.databases import BackupError
+
+    settings = get_settings()
+    try:
+        if args.command == "backup":
+            manifest = create_backup(settings, Path(args.file))
+            verb, check = "backup: wrote", "manifest written"
+        else:
+            manifest = restore_backup(settings, Path(args.file), force=args.force)
+            verb, check = "restore: put back", "manifest checked"
+    except BackupError as exc:
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 1
+    rows = sum(manifest["tables"].values())
+    print(f"{verb} {args.file}: {rows} rows in {len(manifest['tables'])} tables, "
+          f"{len(manifest['files'])} files ({check})")
+    return 0
 
 
 if __name__ == "__main__":
