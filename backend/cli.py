@@ -136,6 +136,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     if migrate() != 0:
         return 1
+    if not _vapid_key_accepted(settings, args):
+        return 2
     _observable(settings)
     uvicorn.run(
         "backend.app:create_app",
@@ -166,8 +168,25 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not _vapid_key_accepted(settings, args):
+        return 2
     _observable(settings)
     return _run_fast(run_worker(settings))
+
+
+def _vapid_key_accepted(settings, args: argparse.Namespace) -> bool:
+    from push.key_guard import check_vapid_key
+
+    allow = settings.allow_vapid_key_change or args.allow_vapid_key_change
+
+    async def check() -> int:
+        refusal = await check_vapid_key(settings, allow_change=allow)
+        if refusal:
+            print(f"upik {args.command}: refusing to start: {refusal}", file=sys.stderr)
+            return 1
+        return 0
+
+    return asyncio.run(_with_database(check)) == 0
 
 
 def _observable(settings) -> None:
@@ -198,7 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
-    sub.add_parser("worker", help="push delivery and SLA timers as a separate process")
+    worker = sub.add_parser("worker", help="push delivery and SLA timers as a separate process")
+    for command in (serve, worker):
+        command.add_argument(
+            "--allow-vapid-key-change",
+            action="store_true",
+            help="start although the VAPID key differs from the subscriptions' (they stop working)",
+        )
     sub.add_parser("migrate", help="apply pending migrations")
     create = sub.add_parser("create-user", help="make a staff account")
     create.add_argument("--role", required=True, choices=["admin", "pic", "citizen"])

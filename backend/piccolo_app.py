@@ -8,7 +8,7 @@ from backend.accounts.tables import AuthToken, User
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
 from backend.notifications.tables import Notification
 from backend.organisation.tables import Category, Unit
-from push.tables import PushSubscription
+from push.tables import PushSubscription, PushVapidKey
 
 TABLES = [
     Unit,
@@ -21,6 +21,7 @@ TABLES = [
     Attachment,
     Notification,
     PushSubscription,
+    PushVapidKey,
 ]
 
 APP_CONFIG = AppConfig(
