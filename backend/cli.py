@@ -147,6 +147,8 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="info",
         log_config=log_config(settings.log_format),
+        # SIGTERM: stop accepting, let requests in flight finish this long.
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         # Forwarded headers are read by the app, from UPIK_TRUSTED_PROXIES
         # only (backend/web/proxy.py); uvicorn's own default trusts 127.0.0.1.
         proxy_headers=False,

@@ -58,6 +58,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics_token: str | None = None
     log_format: str = "text"
     allow_vapid_key_change: bool = False
+    # SIGTERM: bound on finishing in-flight requests, then on push batches.
+    shutdown_timeout_seconds: int = 30
 
     @property
     def public_is_https(self) -> bool:
@@ -185,6 +187,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         metrics_token=env.get("UPIK_METRICS_TOKEN") or None,
         log_format=log_format,
         allow_vapid_key_change=_flag(env, "UPIK_ALLOW_VAPID_KEY_CHANGE"),
+        shutdown_timeout_seconds=_int(env, "UPIK_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=1),
     )
 
 

@@ -156,6 +156,7 @@ class DeliveryEngine:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=delay)
         finally:
+            await self.release_claims()
             await self.sender.close()
 
     async def drain(self) -> int:
@@ -465,6 +466,29 @@ class DeliveryEngine:
             return self.config.sweep_s
         delay = (min(candidates) - now()).total_seconds()
         return min(self.config.sweep_s, max(0.0, delay) + 0.005)
+
+    async def release_claims(self) -> int:
+        """On shutdown: what this engine claimed but did not get to record
+        goes back to pending at once (instead of waiting out its lease), and
+        the interrupted attempt is not counted against it."""
+        try:
+            async with write_transaction(current_engine()):
+                released = await N.update(
+                    {
+                        N.status: "pending",
+                        N.claimed_until: None,
+                        N.claimed_by: None,
+                        N.next_attempt_at: now(),
+                        N.attempts: N.attempts - 1,
+                    }
+                ).where((N.claimed_by == self.name) & (N.status == "sending")).returning(N.id)
+        except Exception:
+            # The leases still expire: the rows are late, not lost.
+            log.exception("could not release push claims on shutdown")
+            return 0
+        if released:
+            log.info("shutdown: %d unsent notifications back to pending", len(released))
+        return len(released)
 
 
 def _count_outcomes(batch: list[dict], results: list[_Result]) -> None:
