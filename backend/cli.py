@@ -134,11 +134,12 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # First: prometheus-client must see its directory before anything imports it.
+    _observable(settings)
     if migrate() != 0:
         return 1
     if not _vapid_key_accepted(settings, args):
         return 2
-    _observable(settings)
     uvicorn.run(
         "backend.app:create_app",
         factory=True,
@@ -161,8 +162,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from push.worker import run_worker
-
     settings = get_settings()
     if not settings.redis_url:
         print(
@@ -170,9 +169,11 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _observable(settings)  # before anything imports prometheus-client
     if not _vapid_key_accepted(settings, args):
         return 2
-    _observable(settings)
+    from push.worker import run_worker
+
     return _run_fast(run_worker(settings))
 
 

@@ -22,6 +22,7 @@ TOKEN_CACHE_SECONDS = 60
 # Sessions slide: each use (at most once per cache period) moves the expiry
 # to now + UPIK_SESSION_TTL_SECONDS, but never past this bound from login.
 SESSION_ABSOLUTE_SECONDS = 30 * 24 * 3600
+SLIDE_STEP = timedelta(hours=1)
 
 
 class CurrentUser(msgspec.Struct, frozen=True):
@@ -174,8 +175,8 @@ async def _slide_expiry(digest: str, created_at, expires_at, at) -> None:
         at + timedelta(seconds=_token_ttl()),
         created_at + timedelta(seconds=SESSION_ABSOLUTE_SECONDS),
     )
-    # Write only when it moves by more than a minute: reads stay reads.
-    if extended - expires_at > timedelta(seconds=TOKEN_CACHE_SECONDS):
+    # Write only when it moves by more than an hour: most reads stay reads.
+    if extended - expires_at > SLIDE_STEP:
         async with write_transaction(current_engine()):
             await AuthToken.update({AuthToken.expires_at: extended}).where(
                 AuthToken.token_hash == digest
