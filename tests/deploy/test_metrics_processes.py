@@ -68,3 +68,19 @@ def test_counts_are_summed_over_worker_processes(scale_out):
                 continue
         assert logged, server.output()
         assert ids & {entry.get("request_id") for entry in logged}
+
+
+def test_embedded_serve_counts_in_its_one_process(tmp_path):
+    # SQLite, one process: the multiprocess directory is set all the same,
+    # and the process's own counts must show in its scrape.
+    env = clean_env(UPIK_DATA_DIR=str(tmp_path))
+    with serve(env, free_port()) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        before = samples(http.get("/metrics").text)
+        for _ in range(3):
+            assert http.get("/api/v1/categories").status_code == 200
+        after = samples(http.get("/metrics").text)
+    get_200 = {"method": "GET", "status": "200"}
+    assert value(after, "upik_http_requests_total", **get_200) >= value(
+        before, "upik_http_requests_total", **get_200
+    ) + 3
+    assert list((tmp_path / "metrics").glob("*.db"))
