@@ -17,7 +17,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/upik migrate
 	$(BIN)/upik demo
-	$(BIN)/upik serve --host 127.0.0.1 --port 8000
+	$(BIN)/upik serve  # UPIK_HOST / UPIK_PORT, 127.0.0.1:8000 by default
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
@@ -36,6 +37,9 @@ from backend.stats.routes import StatsController
 from backend.templates.routes import TemplateController
 from backend.web.field_rules import field_rules
 from backend.web.health import healthz
+from backend.web.metrics import RequestCounterMiddleware, metrics
+from backend.web.proxy import HttpsCookiesMiddleware, trusted_proxy_middleware
+from backend.web.request_context import RequestContextMiddleware
 from backend.web.routes import pwa_router
 from push import runtime as push_runtime
 from push.routes import PushController
@@ -127,12 +131,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             open311_router(),
             healthz,
             field_rules,
+            metrics,
             pwa_router(),
         ],
         lifespan=[lifespan],
         plugins=[channels],
         stores=_stores(settings, redis),
         middleware=[
+            # Outermost first: the real client and scheme before anything counts them.
+            *filter(None, [trusted_proxy_middleware(settings)]),
+            DefineMiddleware(HttpsCookiesMiddleware, always_https=settings.public_is_https),
+            RequestCounterMiddleware,
+            RequestContextMiddleware,
             rate_limit.middleware,
             DefineMiddleware(CookieCSRFMiddleware, config=csrf),
             DefineMiddleware(TokenAuthMiddleware, exclude=["^/schema", "^/healthz"]),
@@ -146,4 +156,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         request_max_body_size=settings.max_upload_bytes + 256 * 1024,
         state=State({"settings": settings}),
+        # Litestar's records go to the root logger, which `upik serve` set up
+        # (backend/common/logs.py: text or JSON); Litestar must not replace it.
+        logging_config=LoggingConfig(
+            configure_root_logger=False,
+            loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
+        ),
     )

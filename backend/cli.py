@@ -134,6 +134,8 @@ async def _demo() -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from backend.common.logs import log_config
+
     settings = get_settings()
     if settings.is_sqlite and args.workers > 1:
         print(
@@ -142,8 +144,12 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # First: prometheus-client must see its directory before anything imports it.
+    _observable(settings)
     if migrate() != 0:
         return 1
+    if not _vapid_key_accepted(settings, args):
+        return 2
     uvicorn.run(
         "backend.app:create_app",
         factory=True,
@@ -151,7 +157,12 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=args.workers,
         log_level="info",
-        proxy_headers=True,
+        log_config=log_config(settings.log_format),
+        # SIGTERM: stop accepting, let requests in flight finish this long.
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        # Forwarded headers are read by the app, from UPIK_TRUSTED_PROXIES
+        # only (backend/web/proxy.py); uvicorn's own default trusts 127.0.0.1.
+        proxy_headers=False,
         # uvloop and httptools when installed (they are dependencies), else
         # asyncio and h11: the same app either way.
         loop="auto",
@@ -161,9 +172,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from backend.complaints import sla
-    from push.worker import run_worker
-
     settings = get_settings()
     if not settings.redis_url:
         print(
@@ -171,7 +179,39 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _observable(settings)  # before anything imports prometheus-client
+    if not _vapid_key_accepted(settings, args):
+        return 2
+    from backend.complaints import sla
+    from push.worker import run_worker
+
     return _run_fast(run_worker(settings, tickers=[sla.fire_due_timers]))
+
+
+def _vapid_key_accepted(settings, args: argparse.Namespace) -> bool:
+    from push.key_guard import check_vapid_key
+
+    allow = settings.allow_vapid_key_change or args.allow_vapid_key_change
+
+    async def check() -> int:
+        refusal = await check_vapid_key(settings, allow_change=allow)
+        if refusal:
+            print(f"upik {args.command}: refusing to start: {refusal}", file=sys.stderr)
+            return 1
+        return 0
+
+    return asyncio.run(_with_database(check)) == 0
+
+
+def _observable(settings) -> None:
+    """Metrics summed over this data dir's processes, and the chosen log format."""
+    import logging.config
+
+    from backend.common.logs import log_config
+    from backend.common.metrics_dir import enable_multiprocess
+
+    enable_multiprocess(settings.data_dir)
+    logging.config.dictConfig(log_config(settings.log_format))
 
 
 def _run_fast(coroutine):
@@ -191,7 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
-    sub.add_parser("worker", help="push delivery and SLA timers as a separate process")
+    worker = sub.add_parser("worker", help="push delivery and SLA timers as a separate process")
+    for command in (serve, worker):
+        command.add_argument(
+            "--allow-vapid-key-change",
+            action="store_true",
+            help="start although the VAPID key differs from the subscriptions' (they stop working)",
+        )
     sub.add_parser("migrate", help="apply pending migrations")
     create = sub.add_parser("create-user", help="make a staff account")
     create.add_argument("--role", required=True, choices=["admin", "pic", "citizen"])
@@ -210,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("--rate-per-minute", type=int, default=30, help="POSTs a minute (default 30)")
     revoke = sub.add_parser("revoke-api-key", help="revoke an Open311 API key by its name")
     revoke.add_argument("--name", required=True)
+    backup = sub.add_parser("backup", help="database, uploads and keys into one .tar.gz")
+    backup.add_argument("file")
+    restore = sub.add_parser("restore", help="put back an archive made by `upik backup`")
+    restore.add_argument("file")
+    restore.add_argument("--force", action="store_true", help="replace a non-empty target")
     args = parser.parse_args(argv)
 
     try:
@@ -227,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             return _create_user_command(args)
         if args.command in ("create-api-key", "revoke-api-key"):
             return _api_key_command(args)
+        if args.command in ("backup", "restore"):
+            return _backup_command(args)
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
@@ -278,6 +331,27 @@ def _api_key_command(args: argparse.Namespace) -> int:
     except (Conflict, BadInput, SystemAccountUnavailable) as exc:
         print(f"{args.command}: {exc}", file=sys.stderr)
         return 1
+def _backup_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from backend.backup.archive import create_backup, restore_backup
+    from backend.backup.databases import BackupError
+
+    settings = get_settings()
+    try:
+        if args.command == "backup":
+            manifest = create_backup(settings, Path(args.file))
+            verb, check = "backup: wrote", "manifest written"
+        else:
+            manifest = restore_backup(settings, Path(args.file), force=args.force)
+            verb, check = "restore: put back", "manifest checked"
+    except BackupError as exc:
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 1
+    rows = sum(manifest["tables"].values())
+    print(f"{verb} {args.file}: {rows} rows in {len(manifest['tables'])} tables, "
+          f"{len(manifest['files'])} files ({check})")
+    return 0
 
 
 if __name__ == "__main__":

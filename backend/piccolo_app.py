@@ -12,7 +12,7 @@ from backend.notifications.tables import Notification
 from backend.organisation.tables import Category, Unit
 from backend.public.tables import ApiKey, Open311Contact
 from backend.templates.tables import AnswerTemplate
-from push.tables import PushSubscription
+from push.tables import PushSubscription, PushVapidKey
 
 TABLES = [
     Unit,
@@ -30,6 +30,7 @@ TABLES = [
     ApiKey,
     Open311Contact,
     PasswordResetCode,
+    PushVapidKey,
 ]
 
 APP_CONFIG = AppConfig(

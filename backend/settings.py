@@ -7,6 +7,7 @@ so the list of knobs in the contract and this file cannot drift apart.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -47,7 +48,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_rate_per_minute: int
     # Not in the contract's table; documented in docs/api.md.
     max_upload_bytes: int = 10 * 1024 * 1024
-    token_ttl_seconds: int = 30 * 24 * 3600
+    # Sliding: every authenticated request pushes the expiry this far ahead.
+    token_ttl_seconds: int = 7 * 24 * 3600
     cookie_secure: bool = False
     push_lease_seconds: int = 60
     push_retry_base_seconds: int = 2
@@ -56,6 +58,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     office_hours: OfficeHours = DEFAULT_OFFICE_HOURS
     # UPIK_SMTP_URL: smtp://user:pass@host:port or smtps://...; unset, no e-mail is sent.
     smtp_url: str | None = None
+    # Going live (contract v2, "Configuration added"); extras in docs/api.md.
+    public_url: str = "http://127.0.0.1:8000"
+    trusted_proxies: tuple[str, ...] = ()
+    metrics_token: str | None = None
+    log_format: str = "text"
+    allow_vapid_key_change: bool = False
+    # SIGTERM: bound on finishing in-flight requests, then on push batches.
+    shutdown_timeout_seconds: int = 30
+
+    @property
+    def public_is_https(self) -> bool:
+        return self.public_url.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:
@@ -85,6 +99,34 @@ def _origin(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"UPIK_PUSH_ALLOWED_ORIGINS: {url!r} is not an http(s) origin")
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _public_url(env: dict[str, str], host: str, port: int) -> str:
+    raw = (env.get("UPIK_PUBLIC_URL") or "").strip()
+    if not raw:
+        return f"http://{host}:{port}"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"UPIK_PUBLIC_URL must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _trusted_proxies(env: dict[str, str]) -> tuple[str, ...]:
+    networks = []
+    for item in (env.get("UPIK_TRUSTED_PROXIES") or "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"UPIK_TRUSTED_PROXIES: {item.strip()!r} is not an IP address or CIDR"
+            ) from None
+    return tuple(networks)
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "").lower() in ("1", "true", "yes")
 
 
 def _secret_key(env: dict[str, str], data_dir: Path) -> str:
@@ -138,13 +180,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         office_hours = parse_office_hours(env.get("UPIK_OFFICE_HOURS"))
     except OfficeHoursError as exc:
         raise SettingsError(str(exc)) from None
+    host = env.get("UPIK_HOST") or "127.0.0.1"
+    port = _int(env, "UPIK_PORT", 8000, minimum=1)
+    log_format = env.get("UPIK_LOG_FORMAT") or "text"
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"UPIK_LOG_FORMAT must be text or json, got {log_format!r}")
 
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
         redis_url=env.get("REDIS_URL") or None,
-        host=env.get("UPIK_HOST") or "127.0.0.1",
-        port=_int(env, "UPIK_PORT", 8000, minimum=1),
+        host=host,
+        port=port,
         secret_key=_secret_key(env, data_dir),
         vapid_private_key=env.get("UPIK_VAPID_PRIVATE_KEY") or None,
         vapid_subject=subject,
@@ -153,13 +200,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sla_reminder_seconds=_int(env, "UPIK_SLA_REMINDER_SECONDS", 7200, minimum=1),
         login_rate_per_minute=_int(env, "UPIK_LOGIN_RATE_PER_MINUTE", 20, minimum=1),
         max_upload_bytes=_int(env, "UPIK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024),
-        cookie_secure=env.get("UPIK_COOKIE_SECURE", "") in ("1", "true", "yes"),
+        cookie_secure=_flag(env, "UPIK_COOKIE_SECURE"),
         push_lease_seconds=_int(env, "UPIK_PUSH_LEASE_SECONDS", 60, minimum=1),
         push_retry_base_seconds=_int(env, "UPIK_PUSH_RETRY_BASE_SECONDS", 2, minimum=0),
         push_max_attempts=_int(env, "UPIK_PUSH_MAX_ATTEMPTS", 8, minimum=1),
         push_concurrency=_int(env, "UPIK_PUSH_CONCURRENCY", 64, minimum=1),
         office_hours=office_hours,
         smtp_url=_smtp_url(env),
+        token_ttl_seconds=_int(env, "UPIK_SESSION_TTL_SECONDS", 7 * 24 * 3600, minimum=60),
+        public_url=_public_url(env, host, port),
+        trusted_proxies=_trusted_proxies(env),
+        metrics_token=env.get("UPIK_METRICS_TOKEN") or None,
+        log_format=log_format,
+        allow_vapid_key_change=_flag(env, "UPIK_ALLOW_VAPID_KEY_CHANGE"),
+        shutdown_timeout_seconds=_int(env, "UPIK_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=1),
     )
 
 

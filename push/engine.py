@@ -61,7 +61,7 @@ _DUE = (
 )
 _RETURNING = (
     "RETURNING notification.id, recipient, payload, urgency, topic, ttl, attempts, "
-    "delivered_to, sent_at, only_subscription"
+    "delivered_to, sent_at, only_subscription, created_at"
 )
 _CLAIM_SQLITE = (
     f"UPDATE notification SET {_CLAIMED} WHERE id IN "
@@ -169,6 +169,7 @@ class DeliveryEngine:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=delay)
         finally:
+            await self.release_claims()
             await self.sender.close()
 
     async def drain(self) -> int:
@@ -231,6 +232,7 @@ class DeliveryEngine:
                 await heartbeat
         gone = {device_id for r, pruned in results for device_id in pruned}
         await self._record([r for r, _ in results], gone)
+        _count_outcomes(batch, [r for r, _ in results])
         return sum(1 for r, _ in results if r.newly_sent)
 
     async def _keep_leases(self, ids: list[int]) -> None:
@@ -417,3 +419,42 @@ class DeliveryEngine:
             return self.config.sweep_s
         delay = (min(candidates) - now()).total_seconds()
         return min(self.config.sweep_s, max(0.0, delay) + 0.005)
+
+    async def release_claims(self) -> int:
+        """On shutdown: what this engine claimed but did not get to record
+        goes back to pending at once (instead of waiting out its lease), and
+        the interrupted attempt is not counted against it."""
+        try:
+            async with write_transaction(current_engine()):
+                released = await N.update(
+                    {
+                        N.status: "pending",
+                        N.claimed_until: None,
+                        N.claimed_by: None,
+                        N.next_attempt_at: now(),
+                        N.attempts: N.attempts - 1,
+                    }
+                ).where((N.claimed_by == self.name) & (N.status == "sending")).returning(N.id)
+        except Exception:
+            # The leases still expire: the rows are late, not lost.
+            log.exception("could not release push claims on shutdown")
+            return 0
+        if released:
+            log.info("shutdown: %d unsent notifications back to pending", len(released))
+        return len(released)
+
+
+def _count_outcomes(batch: list[dict], results: list[_Result]) -> None:
+    """Prometheus: each outcome, and commit -> accepted for first deliveries."""
+    from backend.common.metrics import PUSH_LATENCY, PUSH_SENT
+
+    at = now()
+    for n, r in zip(batch, results, strict=True):
+        PUSH_SENT.labels(r.status).inc()
+        if r.newly_sent and n.get("created_at") is not None:
+            created = n["created_at"]
+            if isinstance(created, str):  # SQLite's raw rows keep the stored text
+                created = datetime.fromisoformat(created)
+            if created.tzinfo is None:
+                created = created.replace(tzinfo=at.tzinfo)
+            PUSH_LATENCY.observe(max(0.0, (at - created).total_seconds()))

@@ -51,7 +51,9 @@ async def in_process(settings: Settings, tickers: Iterable[Ticker] = ()):
         signals.unsubscribe(on_change)
         engine.stop()
         with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(task, timeout=10)
+            # In-flight batches get this long; then they are cancelled and
+            # their unsent rows released back to pending (engine.run).
+            await asyncio.wait_for(task, timeout=settings.shutdown_timeout_seconds)
 
 
 @contextlib.asynccontextmanager

@@ -17,3 +17,12 @@ class PushSubscription(Table, tablename="push_subscription"):
     failures = Integer(default=0)
     created_at = Timestamptz()
     last_success_at = Timestamptz(null=True, default=None)
+
+
+class PushVapidKey(Table, tablename="push_vapid_key"):
+    """Which VAPID key the stored subscriptions were made with (its public
+    key's SHA-256), so a server started with another key refuses to run
+    instead of silently losing every phone (push/key_guard.py)."""
+
+    public_key_sha256 = Varchar(length=64)
+    recorded_at = Timestamptz()

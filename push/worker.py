@@ -25,12 +25,21 @@ async def run_worker(settings: Settings, tickers: Iterable[Ticker] = ()) -> int:
     redis = Redis.from_url(settings.redis_url)
     engine = build_engine(settings, tickers)
     loop = asyncio.get_running_loop()
+    running = asyncio.create_task(engine.run(), name="push-engine")
+
+    def stop() -> None:
+        # The batch in hand may finish for a bounded time; then it is cancelled
+        # and the engine puts its unsent rows back to pending on the way out.
+        engine.stop()
+        loop.call_later(settings.shutdown_timeout_seconds, running.cancel)
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, engine.stop)
+        loop.add_signal_handler(sig, stop)
     listener = asyncio.create_task(listen_for_wakes(redis, engine))
     logging.getLogger("upik.push").info("worker %s started", engine.name)
     try:
-        await engine.run()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
     finally:
         listener.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -27,10 +27,7 @@ TIMEOUT_S = 20
 
 
 def public_base(settings: Settings) -> str:
-    # `public_url` (UPIK_PUBLIC_URL) arrives with the deployment work; until
-    # then, the address the server listens on, as the contract's default says.
-    base = getattr(settings, "public_url", None) or f"http://{settings.host}:{settings.port}"
-    return base.rstrip("/")
+    return settings.public_url.rstrip("/")
 
 
 def reset_link(settings: Settings, username: str) -> str:

@@ -48,7 +48,9 @@ class AuthController(Controller):
                     httponly=True,
                     samesite="lax",
                     secure=settings.cookie_secure,
-                    max_age=settings.token_ttl_seconds,
+                    # The server slides the token's expiry (7 days idle); the
+                    # cookie lives as long as the absolute bound.
+                    max_age=service.SESSION_ABSOLUTE_SECONDS,
                     path="/",
                 )
             ],

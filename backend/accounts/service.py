@@ -19,6 +19,10 @@ from backend.organisation.tables import Unit
 # Token lookups are cached briefly in the "tokens" store (memory, or Redis
 # when several processes share it); logout deletes the entry at once.
 TOKEN_CACHE_SECONDS = 60
+# Sessions slide: each use (at most once per cache period) moves the expiry
+# to now + UPIK_SESSION_TTL_SECONDS, but never past this bound from login.
+SESSION_ABSOLUTE_SECONDS = 30 * 24 * 3600
+SLIDE_STEP = timedelta(hours=1)
 
 
 class CurrentUser(msgspec.Struct, frozen=True):
@@ -166,6 +170,19 @@ async def login(username: str, password: str) -> tuple[str, UserOut]:
     return token, user_out(row)
 
 
+async def _slide_expiry(digest: str, created_at, expires_at, at) -> None:
+    extended = min(
+        at + timedelta(seconds=_token_ttl()),
+        created_at + timedelta(seconds=SESSION_ABSOLUTE_SECONDS),
+    )
+    # Write only when it moves by more than an hour: most reads stay reads.
+    if extended - expires_at > SLIDE_STEP:
+        async with write_transaction(current_engine()):
+            await AuthToken.update({AuthToken.expires_at: extended}).where(
+                AuthToken.token_hash == digest
+            )
+
+
 def _token_ttl() -> int:
     from backend.settings import get_settings
 
@@ -192,12 +209,15 @@ async def user_for_token(token: str, store: Store) -> CurrentUser | None:
             AuthToken.user.unit,
             AuthToken.user.is_active,
             AuthToken.expires_at,
+            AuthToken.created_at,
         )
         .where(AuthToken.token_hash == digest)
         .first()
     )
-    if row is None or not row["user.is_active"] or row["expires_at"] <= now():
+    at = now()
+    if row is None or not row["user.is_active"] or row["expires_at"] <= at:
         return None
+    await _slide_expiry(digest, row["created_at"], row["expires_at"], at)
     user = CurrentUser(
         id=row["user.id"],
         username=row["user.username"],

@@ -63,7 +63,7 @@ async def _answer(name: str, work: Callable[[str, str], Awaitable[Response]]) ->
 
 def _base_url(request: Request) -> str:
     settings = request.app.state.settings
-    root = getattr(settings, "public_url", None) or str(request.base_url)
+    root = settings.public_url
     return root.rstrip("/") + "/open311/v2/"
 
 

@@ -24,6 +24,11 @@ async def healthz(request: Request) -> Response[dict]:
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
     healthy = all(v in ("ok", "not configured") for v in checks.values())
-    return Response(
-        {"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503
-    )
+    body: dict = {"status": "ok" if healthy else "degraded", **checks}
+    if checks["database"] == "ok":
+        from backend.web.metrics import backlog
+
+        # Detail only: a backlog is for alerts to judge, not a reason to be
+        # taken out of the load balancer.
+        body["push"] = await backlog()
+    return Response(body, status_code=200 if healthy else 503)
