@@ -40,6 +40,7 @@ from backend.database import (
 )
 from backend.notifications import outbox
 from backend.notifications.tables import Notification
+from push import receipts
 from push.sender import Device, Outcome, PushSender, fit_payload
 from push.tables import PushSubscription
 
@@ -80,6 +81,8 @@ class EngineConfig:
     retry_base_s: float = 2.0
     retry_cap_s: float = 900.0
     sweep_s: float = 30.0
+    # Signs each payload's `receipt` (push/receipts.py); the web app checks it.
+    receipt_secret: str = ""
 
 
 @dataclass
@@ -275,6 +278,7 @@ class DeliveryEngine:
             ), set()
         payload = json_column(n["payload"], {})
         payload["notification_id"] = n["id"]
+        payload["receipt"] = receipts.sign(self.config.receipt_secret, n["id"])
         plaintext = fit_payload(payload)
         outcomes: list[Outcome] = await asyncio.gather(
             *(

@@ -28,6 +28,7 @@ def build_engine(settings: Settings) -> DeliveryEngine:
             lease_s=settings.push_lease_seconds,
             retry_base_s=settings.push_retry_base_seconds,
             max_attempts=settings.push_max_attempts,
+            receipt_secret=settings.secret_key,
         ),
     )
 
