@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backend.accounts import service
 from backend.accounts.auth import SESSION_COOKIE, TOKEN_STORE, AuthedRequest, admin_only
+from backend.accounts.login_guard import json_body_only, same_origin_only
 from backend.accounts.schemas import (
     CreateUserIn,
     LoginIn,
@@ -26,12 +27,22 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["accounts"]
 
-    @post("/register", status_code=HTTP_201_CREATED, exclude_from_auth=True)
+    @post(
+        "/register",
+        status_code=HTTP_201_CREATED,
+        exclude_from_auth=True,
+        guards=[json_body_only],
+    )
     async def register(self, data: RegisterIn) -> UserOut:
         """A citizen (masyarakat) creates an account. Staff are created by an admin."""
         return await service.register(data)
 
-    @post("/login", status_code=200, exclude_from_auth=True)
+    @post(
+        "/login",
+        status_code=200,
+        exclude_from_auth=True,
+        guards=[json_body_only, same_origin_only],
+    )
     async def login(self, data: LoginIn) -> Response[LoginOut]:
         try:
             token, user = await service.login(data.username, data.password)

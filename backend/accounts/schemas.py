@@ -31,7 +31,7 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
     email: Email | None = None
 
 
-class LoginIn(msgspec.Struct):
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
     username: text(1, 64)
     password: Annotated[str, Meta(min_length=1, max_length=128)]
 
