@@ -21,6 +21,7 @@ from backend.accounts.auth import (
     csrf_config,
 )
 from backend.accounts.routes import AuthController, MeController, UsersController
+from backend.common.cookies import JoinCookieHeaders
 from backend.common.errors import domain_handlers
 from backend.complaints.routes import AttachmentController, ComplaintController
 from backend.live import stream as live
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[channels],
         stores=_stores(settings, redis),
         middleware=[
+            JoinCookieHeaders,
             rate_limit.middleware,
             DefineMiddleware(CookieCSRFMiddleware, config=csrf),
             DefineMiddleware(TokenAuthMiddleware, exclude=["^/schema", "^/healthz"]),
