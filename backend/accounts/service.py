@@ -7,7 +7,7 @@ from datetime import timedelta
 import msgspec
 from litestar.stores.base import Store
 
-from backend.accounts import passwords, tokens
+from backend.accounts import password_policy, passwords, tokens
 from backend.accounts.schemas import CreateUserIn, RegisterIn, UpdateUserIn, UserOut
 from backend.accounts.tables import AuthToken, User
 from backend.common.clock import now
@@ -53,6 +53,7 @@ async def _insert_user(
     phone: str | None,
     email: str | None,
 ) -> UserOut:
+    password_policy.check(password, username)
     password_hash = await passwords.hash_password(password)
     if await User.exists().where(User.username == username):
         raise Conflict(f"username '{username}' is taken")
@@ -122,6 +123,7 @@ async def update_user(user_id: int, data: UpdateUserIn, store: Store) -> UserOut
         await _check_staff_unit(row["role"], data.unit_id)
         values[User.unit] = data.unit_id
     if data.password is not None:
+        password_policy.check(data.password, row["username"])
         values[User.password_hash] = await passwords.hash_password(data.password)
     if data.is_active is not None:
         values[User.is_active] = data.is_active
