@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import msgspec
 from litestar.stores.base import Store
+from piccolo.columns.combination import WhereRaw
 
 from backend.accounts import password_policy, passwords, tokens
 from backend.accounts.schemas import CreateUserIn, RegisterIn, UpdateUserIn, UserOut
@@ -34,6 +35,11 @@ class CurrentUser(msgspec.Struct, frozen=True):
         return Caller(user_id=self.id, role=Role(self.role), unit_id=self.unit_id)
 
 
+def username_is(username: str) -> WhereRaw:
+    """Usernames compare case-insensitively (the lower(username) index)."""
+    return WhereRaw("lower(username) = lower({})", username)
+
+
 def user_out(row: dict) -> UserOut:
     return UserOut(
         id=row["id"],
@@ -55,7 +61,7 @@ async def _insert_user(
 ) -> UserOut:
     password_policy.check(password, username)
     password_hash = await passwords.hash_password(password)
-    if await User.exists().where(User.username == username):
+    if await User.exists().where(username_is(username)):
         raise Conflict(f"username '{username}' is taken")
     try:
         async with write_transaction(current_engine()):
@@ -148,7 +154,7 @@ async def login(username: str, password: str) -> tuple[str, UserOut]:
     row = (
         await User.select(*User.all_columns())
         .where(
-            (User.username == username) & (User.is_active == True)  # noqa: E712
+            username_is(username) & (User.is_active == True)  # noqa: E712
         )
         .first()
     )
