@@ -6,7 +6,7 @@ importScripts('/js/outbox.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = '6761ca09567e';
+const VERSION = '1f33c3b2ff96';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import uuid
@@ -10,6 +11,7 @@ from pathlib import Path
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import BadInput, NotFound, TooLarge
+from backend.complaints import image_sanitizer
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action
 from backend.complaints.schemas import AttachmentOut
@@ -52,6 +54,8 @@ async def add(user: CurrentUser, complaint_id: int, content: bytes) -> Attachmen
     content_type = sniff(content[:16])
     if content_type is None:
         raise BadInput("file", "must be a JPEG, PNG, WebP or PDF file")
+    # Stored without its metadata (GPS, phone model): see image_sanitizer.
+    content = await asyncio.to_thread(image_sanitizer.clean, content, content_type)
     folder = settings.uploads_dir / str(complaint_id)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.{EXTENSIONS[content_type]}"
