@@ -11,7 +11,7 @@ from pathlib import Path
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import BadInput, NotFound, TooLarge
-from backend.complaints import image_sanitizer
+from backend.complaints import attachment_limits, image_sanitizer
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action
 from backend.complaints.schemas import AttachmentOut
@@ -54,6 +54,7 @@ async def add(user: CurrentUser, complaint_id: int, content: bytes) -> Attachmen
     content_type = sniff(content[:16])
     if content_type is None:
         raise BadInput("file", "must be a JPEG, PNG, WebP or PDF file")
+    await attachment_limits.check(user, complaint_id)
     # Stored without its metadata (GPS, phone model): see image_sanitizer.
     content = await asyncio.to_thread(image_sanitizer.clean, content, content_type)
     folder = settings.uploads_dir / str(complaint_id)
