@@ -20,6 +20,7 @@ from backend.accounts.auth import (
     TokenAuthMiddleware,
     csrf_config,
 )
+from backend.accounts.register_guard import register_rate_limit
 from backend.accounts.routes import AuthController, MeController, UsersController
 from backend.common.cookies import JoinCookieHeaders
 from backend.common.errors import domain_handlers
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             JoinCookieHeaders,
             rate_limit.middleware,
+            register_rate_limit(settings.register_rate_per_hour).middleware,
             DefineMiddleware(CookieCSRFMiddleware, config=csrf),
             DefineMiddleware(TokenAuthMiddleware, exclude=["^/schema", "^/healthz"]),
         ],

@@ -50,6 +50,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_retry_base_seconds: int = 2
     push_max_attempts: int = 8
     push_concurrency: int = 64
+    register_rate_per_hour: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -133,6 +134,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         push_retry_base_seconds=_int(env, "UPIK_PUSH_RETRY_BASE_SECONDS", 2, minimum=0),
         push_max_attempts=_int(env, "UPIK_PUSH_MAX_ATTEMPTS", 8, minimum=1),
         push_concurrency=_int(env, "UPIK_PUSH_CONCURRENCY", 64, minimum=1),
+        register_rate_per_hour=_int(env, "UPIK_REGISTER_RATE_PER_HOUR", 10, minimum=1),
     )
 
 

@@ -108,7 +108,12 @@ def server():
     base = f"http://127.0.0.1:{port}"
     upik = Path(sys.executable).with_name("upik")
     with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "UPIK_DATA_DIR": data, "UPIK_LOGIN_RATE_PER_MINUTE": "10000"}
+        env = {
+            **os.environ,
+            "UPIK_DATA_DIR": data,
+            "UPIK_LOGIN_RATE_PER_MINUTE": "10000",
+            "UPIK_REGISTER_RATE_PER_HOUR": "10000",
+        }
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
         for args in (["migrate"], ["seed"]):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from backend.accounts import service
 from backend.accounts.auth import SESSION_COOKIE, TOKEN_STORE, AuthedRequest, admin_only
 from backend.accounts.login_guard import json_body_only, same_origin_only
+from backend.accounts.register_guard import note_taken_username
 from backend.accounts.schemas import (
     CreateUserIn,
     LoginIn,
@@ -19,6 +20,7 @@ from backend.accounts.schemas import (
     UpdateUserIn,
     UserOut,
 )
+from backend.common.errors import Conflict
 from backend.common.fields import PathId
 from backend.settings import get_settings
 
@@ -33,9 +35,13 @@ class AuthController(Controller):
         exclude_from_auth=True,
         guards=[json_body_only],
     )
-    async def register(self, data: RegisterIn) -> UserOut:
+    async def register(self, request: Request, data: RegisterIn) -> UserOut:
         """A citizen (masyarakat) creates an account. Staff are created by an admin."""
-        return await service.register(data)
+        try:
+            return await service.register(data)
+        except Conflict:
+            await note_taken_username(request, data.username)
+            raise
 
     @post(
         "/login",

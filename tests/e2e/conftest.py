@@ -130,6 +130,7 @@ def server(tmp_path_factory, push_service):
         "UPIK_PUSH_ALLOWED_ORIGINS": push_service.origin,
         # Every test logs several people in; the login limit is not under test here.
         "UPIK_LOGIN_RATE_PER_MINUTE": "10000",
+        "UPIK_REGISTER_RATE_PER_HOUR": "10000",
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
