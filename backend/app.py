@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
@@ -31,6 +31,7 @@ from backend.settings import Settings, get_settings
 from backend.stats.routes import StatsController
 from backend.web.health import healthz
 from backend.web.routes import pwa_router
+from backend.web.security_headers import SecurityHeaders
 from push import runtime as push_runtime
 from push.routes import PushController
 
@@ -118,11 +119,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(TokenAuthMiddleware, exclude=["^/schema", "^/healthz"]),
         ],
         exception_handlers=domain_handlers(),
+        before_send=[SecurityHeaders()],
         openapi_config=OpenAPIConfig(
             title="UPIK Kabupaten Cirebon",
             version="1.0.0",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            # The JSON schema only: Swagger UI would load its scripts from a CDN
+            # into this origin (finding 5 of issue 9).
+            render_plugins=[JsonRenderPlugin()],
         ),
         request_max_body_size=settings.max_upload_bytes + 256 * 1024,
         state=State({"settings": settings}),
