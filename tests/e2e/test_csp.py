@@ -4,7 +4,7 @@ Chromium reports no violation on the shell, the login, a citizen's screens
 
 from __future__ import annotations
 
-from tests.e2e.conftest import camera_jpeg, login, open_app, wait_for_worker
+from tests.e2e.conftest import camera_jpeg, wait_js
 
 WATCH = """
 window.__csp = [];
@@ -14,22 +14,29 @@ document.addEventListener('securitypolicyviolation', (e) =>
 
 
 def violations(page) -> list[str]:
-    return page.evaluate("window.__csp || []")
+    return page.evaluate("() => window.__csp || []")
 
 
 def test_no_csp_violation_on_the_app(new_page, server):
-    page = new_page()
+    page = new_page(bypass_csp=False)
     page.add_init_script(WATCH)
     console = []
     page.on("console", lambda m: console.append(m.text) if "Content Security" in m.text else None)
 
-    open_app(page, "/app/login")
-    csp = page.evaluate("fetch('/app/').then((r) => r.headers.get('content-security-policy'))")
+    page.goto("/app/login")
+    wait_js(page, "window.__upikReady")  # wait_for_function would eval()
+    csp = page.evaluate(
+        "() => fetch('/app/').then((r) => r.headers.get('content-security-policy'))"
+    )
     assert "frame-ancestors 'none'" in csp
     assert violations(page) == []
 
-    login(page, server.citizen("Warga CSP"))
-    wait_for_worker(page)
+    username, password = server.citizen("Warga CSP")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(lambda u: "/app/login" not in u)
+    wait_js(page, "navigator.serviceWorker.controller !== null", timeout=20)
     page.get_by_role("link", name="Buat", exact=True).click()
     photo = camera_jpeg(page, 800, 600)
     page.locator("#photo").set_input_files(photo)
