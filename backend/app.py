@@ -11,7 +11,7 @@ from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
@@ -21,8 +21,10 @@ from backend.accounts.auth import (
     TokenAuthMiddleware,
     csrf_config,
 )
+from backend.accounts.register_guard import register_rate_limit
 from backend.accounts.reset_routes import PasswordResetController, ResetCodeController
 from backend.accounts.routes import AuthController, MeController, UsersController
+from backend.common.cookies import JoinCookieHeaders
 from backend.common.errors import domain_handlers
 from backend.complaints import sla
 from backend.complaints.routes import AttachmentController, ComplaintController
@@ -41,6 +43,7 @@ from backend.web.metrics import RequestCounterMiddleware, metrics
 from backend.web.proxy import HttpsCookiesMiddleware, trusted_proxy_middleware
 from backend.web.request_context import RequestContextMiddleware
 from backend.web.routes import pwa_router
+from backend.web.security_headers import SecurityHeaders
 from push import runtime as push_runtime
 from push.routes import PushController
 
@@ -138,21 +141,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[channels],
         stores=_stores(settings, redis),
         middleware=[
-            # Outermost first: the real client and scheme before anything counts them.
+            # Outermost first: one Cookie header, then the real client and
+            # scheme, before anything reads or counts them.
+            JoinCookieHeaders,
             *filter(None, [trusted_proxy_middleware(settings)]),
             DefineMiddleware(HttpsCookiesMiddleware, always_https=settings.public_is_https),
             RequestCounterMiddleware,
             RequestContextMiddleware,
             rate_limit.middleware,
+            register_rate_limit(settings.register_rate_per_hour).middleware,
             DefineMiddleware(CookieCSRFMiddleware, config=csrf),
             DefineMiddleware(TokenAuthMiddleware, exclude=["^/schema", "^/healthz"]),
         ],
         exception_handlers=domain_handlers(),
+        before_send=[SecurityHeaders()],
         openapi_config=OpenAPIConfig(
             title="UPIK Kabupaten Cirebon",
             version="1.0.0",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            # The JSON schema only: Swagger UI would load its scripts from a CDN
+            # into this origin (finding 5 of issue 9).
+            render_plugins=[JsonRenderPlugin()],
         ),
         request_max_body_size=settings.max_upload_bytes + 256 * 1024,
         state=State({"settings": settings}),

@@ -46,7 +46,11 @@ async def _with_database(work: Callable[[], Awaitable[int]]) -> int:
 async def _migrate() -> int:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    result = await run_forwards("all")
+    try:
+        result = await run_forwards("all")
+    except Exception as exc:  # a migration that refuses says why (e.g. username clashes)
+        print(f"migration failed: {exc}", file=sys.stderr)
+        return 1
     if not result.success:
         print(f"migration failed: {result.message}", file=sys.stderr)
         return 1
@@ -106,13 +110,14 @@ async def _create_user(
 
 
 async def _demo() -> int:
+    from backend.accounts.service import username_is
     from backend.accounts.tables import User
     from backend.common.errors import Conflict
 
     await _seed()
     created = []
     for username, name, role, unit in DEMO_ACCOUNTS:
-        if await User.exists().where(User.username == username):
+        if await User.exists().where(username_is(username)):
             continue
         password = secrets.token_urlsafe(9)
         try:

@@ -70,6 +70,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def public_is_https(self) -> bool:
         return self.public_url.startswith("https://")
+    register_rate_per_hour: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -214,6 +215,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_format=log_format,
         allow_vapid_key_change=_flag(env, "UPIK_ALLOW_VAPID_KEY_CHANGE"),
         shutdown_timeout_seconds=_int(env, "UPIK_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=1),
+        register_rate_per_hour=_int(env, "UPIK_REGISTER_RATE_PER_HOUR", 10, minimum=1),
     )
 
 

@@ -266,6 +266,7 @@ def main() -> int:
             common = {
                 "UPIK_PUSH_ALLOWED_ORIGINS": push.origin,
                 "UPIK_LOGIN_RATE_PER_MINUTE": "100000",
+                "UPIK_REGISTER_RATE_PER_HOUR": "100000",
             }
             sqlite_dir = workdir / "sqlite"
             env = {

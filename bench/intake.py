@@ -59,7 +59,11 @@ def _post(url: str, payload: dict, headers: dict | None = None) -> dict:
 def run_upik(label: str, env: dict[str, str], args) -> object:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**env, "UPIK_LOGIN_RATE_PER_MINUTE": "100000"}
+    env = {
+        **env,
+        "UPIK_LOGIN_RATE_PER_MINUTE": "100000",
+        "UPIK_REGISTER_RATE_PER_HOUR": "100000",
+    }
     upik(env, "migrate")
     upik(env, "seed")
     for n in range(2):  # two admins: every complaint writes two outbox rows

@@ -38,6 +38,7 @@ from backend.database import (
     write_transaction,
 )
 from backend.notifications.tables import Notification
+from push import receipts
 from push.sender import Device, Outcome, PushSender, fit_payload
 from push.tables import PushSubscription
 
@@ -83,6 +84,8 @@ class EngineConfig:
     retry_base_s: float = 2.0
     retry_cap_s: float = 900.0
     sweep_s: float = 30.0
+    # Signs each payload's `receipt` (push/receipts.py); the web app checks it.
+    receipt_secret: str = ""
 
 
 @dataclass
@@ -295,6 +298,7 @@ class DeliveryEngine:
             ), set()
         payload = json_column(n["payload"], {})
         payload["notification_id"] = n["id"]
+        payload["receipt"] = receipts.sign(self.config.receipt_secret, n["id"])
         plaintext = fit_payload(payload)
         outcomes: list[Outcome] = await asyncio.gather(
             *(

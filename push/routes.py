@@ -12,11 +12,11 @@ from msgspec import Meta
 from backend.accounts.auth import AuthedRequest
 from backend.common.clock import now
 from backend.common.errors import NotFound
-from backend.common.fields import MAX_ID
+from backend.common.fields import MAX_ID, Id
 from backend.common.guards import admin_only
 from backend.database import current_engine, write_transaction
 from backend.notifications.tables import Notification
-from push import device_check, subscriptions
+from push import device_check, receipts, subscriptions
 from push.subscriptions import EndpointIn, SubscriptionIn, SubscriptionOut
 from push.vapid import load_or_create, public_key_b64
 
@@ -26,8 +26,10 @@ class PublicKeyOut(msgspec.Struct):
 
 
 class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
-    notification_id: Annotated[int, Meta(ge=1)]
+    notification_id: Id
     event: Literal["received", "shown", "clicked"]
+    # The payload's own `receipt`, echoed back (contract v2: "Receipts are signed").
+    receipt: Annotated[str, Meta(max_length=128)] = ""
 
 
 class TestPushOut(msgspec.Struct):
@@ -190,9 +192,14 @@ class PushController(Controller):
         ]
 
     @post("/receipts", status_code=HTTP_204_NO_CONTENT, exclude_from_auth=True)
-    async def receipt(self, data: ReceiptIn) -> None:
-        """From the service worker; no session needed (it may outlive one). Only
-        the first time of each kind is kept."""
+    async def receipt(self, request: Request, data: ReceiptIn) -> None:
+        """From the service worker; no session needed (it may outlive one), but
+        the `receipt` from the payload must match. Only the first time of each
+        kind is kept."""
+        secret = request.app.state.settings.secret_key
+        # A wrong receipt and an unknown id get the same 404: nothing to probe.
+        if not receipts.is_valid(secret, data.notification_id, data.receipt):
+            raise NotFound(f"no notification with id {data.notification_id}")
         column = RECEIPT_COLUMNS[data.event]
         async with write_transaction(current_engine()):
             exists = await Notification.exists().where(Notification.id == data.notification_id)

@@ -29,6 +29,7 @@ def build_engine(settings: Settings, tickers: Iterable[Ticker] = ()) -> Delivery
             lease_s=settings.push_lease_seconds,
             retry_base_s=settings.push_retry_base_seconds,
             max_attempts=settings.push_max_attempts,
+            receipt_secret=settings.secret_key,
         ),
         tickers=tickers,
     )

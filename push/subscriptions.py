@@ -4,6 +4,7 @@ will later POST to whatever endpoint it accepts (SSRF guard)."""
 from __future__ import annotations
 
 import binascii
+import hmac
 import re
 from datetime import UTC, datetime
 from typing import Annotated
@@ -110,7 +111,8 @@ async def save(
     user_agent: str | None = None,
 ) -> SubscriptionOut:
     """Insert, or rebind a known endpoint to this user (a phone changes hands,
-    or a second account logs in on it): one device, one owner."""
+    or a second account logs in on it): one device, one owner. Rebinding to
+    another user needs the stored `keys.auth` (see may_take_over)."""
     origin = validate(data, allowed_origins)
     expires = _expiry(data.expirationTime)
     values = {
@@ -142,14 +144,29 @@ def _expiry(milliseconds: float | None) -> datetime | None:
         raise BadInput("expirationTime", "is not a time in milliseconds since 1970") from None
 
 
+def may_take_over(existing: dict, values: dict) -> bool:
+    """An endpoint moves to another user only when the caller proves it holds
+    the browser's subscription: the same `keys.auth` secret as stored. An
+    endpoint URL alone leaks easily (logs, a shared phone's devtools); the
+    auth secret never leaves the browser and this server."""
+    if existing["user"] == values[PushSubscription.user]:
+        return True
+    return hmac.compare_digest(existing["auth"].encode(), values[PushSubscription.auth].encode())
+
+
 async def _upsert(endpoint: str, values: dict) -> SubscriptionOut:
     async with write_transaction(current_engine()):
         existing = (
-            await PushSubscription.select(PushSubscription.id)
+            await PushSubscription.select(
+                PushSubscription.id, PushSubscription.user, PushSubscription.auth
+            )
             .where(PushSubscription.endpoint == endpoint)
             .first()
         )
         if existing:
+            if not may_take_over(existing, values):
+                # Same answer as a rebind, so the endpoint's owner is not revealed.
+                return SubscriptionOut(id=existing["id"], endpoint=endpoint, created=False)
             await PushSubscription.update(values).where(PushSubscription.id == existing["id"])
             return SubscriptionOut(id=existing["id"], endpoint=endpoint, created=False)
         rows = await PushSubscription.insert(

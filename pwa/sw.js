@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'cc32a6ce8d0b';
+const VERSION = 'bd78272920dd';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -154,9 +154,10 @@ self.addEventListener('message', (e) => {
 
 // No cookies: the route needs no login, and a cookie would make it a
 // CSRF-checked request the worker cannot satisfy.
-const receipt = (id, event) => fetch('/api/v1/push/receipts', {
+// `sig` is the payload's signed `receipt`, echoed back so no one can forge one.
+const receipt = (id, event, sig) => fetch('/api/v1/push/receipts', {
   method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ notification_id: id, event }),
+  body: JSON.stringify({ notification_id: id, event, receipt: sig || '' }),
 }).catch(() => {});
 
 async function strings() {
@@ -182,7 +183,7 @@ async function onPush(e) {
   const id = p.notification_id;
   // Delivery is at least once; the notification id is the idempotency key.
   if (id != null && !(await UpikStore.markSeen(id).catch(() => true))) return;
-  const received = id != null ? receipt(id, 'received') : null;
+  const received = id != null ? receipt(id, 'received', p.receipt) : null;
   await self.registration.showNotification(p.title || 'UPIK', {
     body: p.body || '',
     tag: `complaint-${p.complaint_id}`,
@@ -190,10 +191,10 @@ async function onPush(e) {
     icon: '/icons/icon-192.png',
     badge: '/icons/badge-96.png',
     timestamp: Date.now(),
-    data: { url: p.url || `/app/complaints/${p.complaint_id}`, notification_id: id, type: p.type },
+    data: { url: p.url || `/app/complaints/${p.complaint_id}`, notification_id: id, receipt: p.receipt, type: p.type },
     actions: actionsFor(p.type, d),
   });
-  await Promise.all([received, id != null && receipt(id, 'shown'),
+  await Promise.all([received, id != null && receipt(id, 'shown', p.receipt),
     broadcast({ type: 'push', data: { complaint_id: p.complaint_id, type: p.type } })]);
 }
 
@@ -206,7 +207,7 @@ async function openFromNotification(n, action) {
   // Only our own pages: a payload must never send someone off-site.
   let url = path.origin === location.origin ? path.pathname + path.search : '/app/';
   if (action === 'answer') url += '#answer';
-  const jobs = [d.notification_id != null && receipt(d.notification_id, 'clicked')];
+  const jobs = [d.notification_id != null && receipt(d.notification_id, 'clicked', d.receipt)];
   const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const win = wins.find((c) => isAppPage(new URL(c.url).pathname));
   if (win) {

@@ -105,6 +105,7 @@ class Env:
             "UPIK_SLA_ANSWER_SECONDS": "10800",
             "UPIK_SLA_REMINDER_SECONDS": "7200",
             "UPIK_LOGIN_RATE_PER_MINUTE": "1000",
+            "UPIK_REGISTER_RATE_PER_HOUR": "100000",
         }
         env.update(extra)
         return env

@@ -22,6 +22,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Receive, Scope, Send
 
 from backend.accounts.service import CurrentUser, user_for_token
+from backend.common.cookies import request_cookies
 
 # The request of a logged-in caller, as handlers declare it.
 AuthedRequest = Request[CurrentUser, str, Any]
@@ -58,12 +59,10 @@ class CookieCSRFMiddleware(CSRFMiddleware):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            headers = dict(scope["headers"])
-            scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
-            # The same test bearer_token() applies: a blank bearer falls back to the cookie.
-            has_bearer = scheme.lower() == b"bearer" and bool(token.strip())
-            cookie_header = headers.get(b"cookie", b"").decode("latin-1")
-            has_session = f"{SESSION_COOKIE}=" in cookie_header
+            # The same readings authentication makes: the first Authorization
+            # header (bearer_token()) and the cookies parsed once for both.
+            has_bearer = bearer_token(ASGIConnection(scope)) is not None
+            has_session = bool(request_cookies(scope).get(SESSION_COOKIE))
             method = scope.get("method", "GET")
             if has_bearer or (not has_session and method not in ("GET", "HEAD", "OPTIONS")):
                 await self.app(scope, receive, send)

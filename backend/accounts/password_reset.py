@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from litestar.stores.base import Store
 from piccolo.columns.combination import WhereRaw
 
-from backend.accounts import passwords
+from backend.accounts import password_policy, passwords
 from backend.accounts.reset_tables import PasswordResetCode
+from backend.accounts.service import username_is
 from backend.accounts.tables import AuthToken, User
 from backend.common import clock
 from backend.common.errors import BadInput, NotFound
@@ -112,7 +113,7 @@ async def email_recipients(username: str | None, email: str | None) -> list[Reci
     """Active accounts with an e-mail address that match; nobody else is told
     anything, and the caller never learns which case applied."""
     if username is not None:
-        match = User.username == username
+        match = username_is(username)
     else:
         match = WhereRaw("lower(email) = lower({})", email)
     rows = (
@@ -135,15 +136,14 @@ async def recently_emailed(user_id: int) -> bool:
 def check_new_password(password: str, username: str) -> None:
     """The rules register applies beyond the schema's length (ResetIn uses
     the same `Password` type). Raises BadInput naming `new_password`."""
-    if password.strip().lower() == username.strip().lower():
-        raise BadInput("new_password", "must not be the username", code="username_as_password")
+    password_policy.check(password, username, field="new_password")
 
 
 async def reset(username: str, code: str, new_password: str, store: Store) -> None:
     """Set a new password with a code; end every session of the account."""
     user = (
         await User.select(User.id, User.username)
-        .where(User.username == username)
+        .where(username_is(username))
         .first()
     )
     if user is None:

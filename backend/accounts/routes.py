@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
@@ -10,6 +10,8 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backend.accounts import service
 from backend.accounts.auth import SESSION_COOKIE, TOKEN_STORE, AuthedRequest
+from backend.accounts.login_guard import json_body_only, same_origin_only
+from backend.accounts.register_guard import note_taken_username
 from backend.accounts.schemas import (
     CreateUserIn,
     LoginIn,
@@ -18,6 +20,7 @@ from backend.accounts.schemas import (
     UpdateUserIn,
     UserOut,
 )
+from backend.common.errors import Conflict
 from backend.common.fields import PathId
 from backend.common.guards import admin_only
 from backend.settings import get_settings
@@ -27,12 +30,26 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["accounts"]
 
-    @post("/register", status_code=HTTP_201_CREATED, exclude_from_auth=True)
-    async def register(self, data: RegisterIn) -> UserOut:
+    @post(
+        "/register",
+        status_code=HTTP_201_CREATED,
+        exclude_from_auth=True,
+        guards=[json_body_only],
+    )
+    async def register(self, request: Request, data: RegisterIn) -> UserOut:
         """A citizen (masyarakat) creates an account. Staff are created by an admin."""
-        return await service.register(data)
+        try:
+            return await service.register(data)
+        except Conflict:
+            await note_taken_username(request, data.username)
+            raise
 
-    @post("/login", status_code=200, exclude_from_auth=True)
+    @post(
+        "/login",
+        status_code=200,
+        exclude_from_auth=True,
+        guards=[json_body_only, same_origin_only],
+    )
     async def login(self, data: LoginIn) -> Response[LoginOut]:
         try:
             token, user = await service.login(data.username, data.password)

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import msgspec
 from litestar.stores.base import Store
+from piccolo.columns.combination import WhereRaw
 
-from backend.accounts import passwords, tokens
+from backend.accounts import password_policy, passwords, tokens
 from backend.accounts.schemas import CreateUserIn, RegisterIn, UpdateUserIn, UserOut
 from backend.accounts.tables import AuthToken, User
 from backend.common.clock import now
@@ -38,6 +39,11 @@ class CurrentUser(msgspec.Struct, frozen=True):
         return Caller(user_id=self.id, role=Role(self.role), unit_id=self.unit_id)
 
 
+def username_is(username: str) -> WhereRaw:
+    """Usernames compare case-insensitively (the lower(username) index)."""
+    return WhereRaw("lower(username) = lower({})", username)
+
+
 def user_out(row: dict) -> UserOut:
     return UserOut(
         id=row["id"],
@@ -57,8 +63,9 @@ async def _insert_user(
     phone: str | None,
     email: str | None,
 ) -> UserOut:
+    password_policy.check(password, username)
     password_hash = await passwords.hash_password(password)
-    if await User.exists().where(User.username == username):
+    if await User.exists().where(username_is(username)):
         raise Conflict(f"username '{username}' is taken")
     try:
         async with write_transaction(current_engine()):
@@ -126,6 +133,7 @@ async def update_user(user_id: int, data: UpdateUserIn, store: Store) -> UserOut
         await _check_staff_unit(row["role"], data.unit_id)
         values[User.unit] = data.unit_id
     if data.password is not None:
+        password_policy.check(data.password, row["username"])
         values[User.password_hash] = await passwords.hash_password(data.password)
     if data.is_active is not None:
         values[User.is_active] = data.is_active
@@ -150,7 +158,7 @@ async def login(username: str, password: str) -> tuple[str, UserOut]:
     row = (
         await User.select(*User.all_columns())
         .where(
-            (User.username == username) & (User.is_active == True)  # noqa: E712
+            username_is(username) & (User.is_active == True)  # noqa: E712
         )
         .first()
     )

@@ -100,4 +100,7 @@ def domain_handlers() -> dict:
             HTTP_400_BAD_REQUEST, str(e), [{"key": e.field, "rule": e.code, "message": e.rule}]
         ),
         TooLarge: lambda r, e: _body(HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(e)),
+        # msgspec gives up on JSON nested past Python's recursion limit while
+        # decoding the body: the client's fault, said as such.
+        RecursionError: lambda r, e: _body(HTTP_400_BAD_REQUEST, "json: nested too deeply"),
     }

@@ -17,6 +17,10 @@ def requires(*roles: Role):
 
     # Async on purpose: Litestar would run a sync guard in a worker thread.
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            # Litestar's automatic OPTIONS answer (just `Allow`) skips
+            # authentication, so there is no user to look at; it reveals no data.
+            return
         if connection.user.role not in allowed:
             raise PermissionDeniedException(
                 f"a {connection.user.role} may not do this; needs " + " or ".join(sorted(allowed))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import uuid
@@ -10,7 +11,7 @@ from pathlib import Path
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import BadInput, NotFound, TooLarge
-from backend.complaints import audit
+from backend.complaints import attachment_limits, audit, image_sanitizer
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action
 from backend.complaints.queries import facts, visible_complaint_row
@@ -53,6 +54,9 @@ async def add(user: CurrentUser, complaint_id: int, content: bytes) -> Attachmen
     content_type = sniff(content[:16])
     if content_type is None:
         raise BadInput("file", "must be a JPEG, PNG, WebP or PDF file")
+    await attachment_limits.check(user, complaint_id)
+    # Stored without its metadata (GPS, phone model): see image_sanitizer.
+    content = await asyncio.to_thread(image_sanitizer.clean, content, content_type)
     folder = settings.uploads_dir / str(complaint_id)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.{EXTENSIONS[content_type]}"

@@ -9,6 +9,7 @@ from typing import Any
 
 from backend.accounts.service import CurrentUser
 from backend.common.errors import BadInput, NotFound
+from backend.common.fields import MAX_ID
 from backend.common.roles import Caller, Role
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import ComplaintFacts, Status
@@ -221,7 +222,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, value = raw.partition(":")
-        if prefix != "id":
+        if prefix != "id" or not 0 < int(value) <= MAX_ID + 1:
             raise ValueError
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -24,7 +24,8 @@ export async function shrinkPhoto(file) {
   canvas.getContext('2d').drawImage(bmp, 0, 0, canvas.width, canvas.height);
   bmp.close?.();
   const blob = await new Promise((res) => canvas.toBlob(res, 'image/jpeg', 0.82));
-  return blob && blob.size < file.size ? blob : file;
+  // Always the re-encoded copy, even when larger: it carries no EXIF (GPS, phone model).
+  return blob || file;
 }
 
 let cachedCats = null;

@@ -5,6 +5,7 @@ the outbox."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -174,7 +175,32 @@ def assert_error(r: httpx.Response, status: int, *needles: str) -> dict:
     return body
 
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x11" * 200
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x22" * 200
-WEBP = b"RIFF\xd0\x00\x00\x00WEBPVP8 " + b"\x33" * 200
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n" + b"\x44" * 200
+def _image(fmt: str) -> bytes:
+    # Real, decodable files: the server re-encodes every image it keeps.
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, fmt)
+    return out.getvalue()
+
+
+def _pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(200, 200)
+    writer.write(out)
+    return out.getvalue()
+
+
+def stored(content: bytes, content_type: str) -> bytes:
+    """What the server keeps of an upload (and serves back): it, less its metadata."""
+    from backend.complaints.image_sanitizer import clean
+
+    return clean(content, content_type)
+
+
+JPEG = _image("JPEG")
+PNG = _image("PNG")
+WEBP = _image("WEBP")
+PDF = _pdf()

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.api.conftest import JPEG, assert_error, events_of
+from tests.api.conftest import JPEG, assert_error, events_of, stored
 
 CALLERS = ("reporter", "other", "pic", "other_pic", "admin", "anonymous")
 
@@ -104,7 +104,7 @@ async def test_complaint_routes(api, anon, flow, cast, route, caller, expected):
     elif route == "detail":
         assert r.json()["id"] == c["id"]
     elif route == "download":
-        assert r.content == JPEG
+        assert r.content == stored(JPEG, "image/jpeg")
     elif route not in ("submit", "upload"):
         assert len(await events_of(c["id"])) == events_before + 1
 

@@ -130,6 +130,7 @@ def server(tmp_path_factory, push_service):
         "UPIK_PUSH_ALLOWED_ORIGINS": push_service.origin,
         # Every test logs several people in; the login limit is not under test here.
         "UPIK_LOGIN_RATE_PER_MINUTE": "10000",
+        "UPIK_REGISTER_RATE_PER_HOUR": "10000",
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
@@ -228,6 +229,9 @@ def new_page(browser, server):
         opts.setdefault("viewport", {"width": 360, "height": 800})
         opts.setdefault("locale", "id-ID")
         opts.setdefault("base_url", server.base_url)
+        # Playwright's wait_for_function polls with eval(), which the app's CSP
+        # forbids; tests/e2e/test_csp.py runs with the policy enforced.
+        opts.setdefault("bypass_csp", True)
         ctx = browser.new_context(**opts)
         ctx.set_default_timeout(15000)
         contexts.append(ctx)

@@ -14,6 +14,7 @@ def test_installable_and_offline_shell(tmp_path, server, playwright):
         args=CHROMIUM_ARGS,
         viewport={"width": 360, "height": 800},
         locale="id-ID",
+        bypass_csp=True,  # for wait_for_function's eval(); see tests/e2e/test_csp.py
         base_url=server.base_url,
     )
     try:

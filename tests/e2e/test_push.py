@@ -193,6 +193,7 @@ def test_reporter_notification_and_malformed_push(new_page, server):
         {
             "type": "complaint.released",
             "notification_id": 987654321,
+            "receipt": "ZmFrZS1yZWNlaXB0",
             "complaint_id": 4242,
             "tracking_no": "UPIK-2026-004242",
             "title": "Jawaban terbit",
@@ -206,6 +207,7 @@ def test_reporter_notification_and_malformed_push(new_page, server):
     assert n["data"] == {
         "url": "/app/complaints/4242",
         "notification_id": 987654321,
+        "receipt": "ZmFrZS1yZWNlaXB0",  # kept for the click's receipt
         "type": "complaint.released",
     }
 

@@ -271,12 +271,13 @@ async def test_receipts_store_the_first_time_of_each_event(api, push, key, admin
     cid = await notify(api, admin, reporter)
     await only_row(cid)
     [msg] = pushes(reporter.device, cid)
-    nid = msg.json["notification_id"]
+    nid, receipt = msg.json["notification_id"], msg.json["receipt"]
 
     first: dict[str, object] = {}
     for event in ("received", "shown", "clicked"):
         r = await service_worker.post(
-            "/api/v1/push/receipts", json={"notification_id": nid, "event": event}
+            "/api/v1/push/receipts",
+            json={"notification_id": nid, "event": event, "receipt": receipt},
         )
         assert r.status_code == 204, r.text
         row = await notification(nid)
@@ -287,7 +288,8 @@ async def test_receipts_store_the_first_time_of_each_event(api, push, key, admin
     await asyncio.sleep(0.05)
     for event in ("received", "shown", "clicked"):  # a duplicate push, a second click
         r = await service_worker.post(
-            "/api/v1/push/receipts", json={"notification_id": nid, "event": event}
+            "/api/v1/push/receipts",
+            json={"notification_id": nid, "event": event, "receipt": receipt},
         )
         assert r.status_code == 204, r.text
     row = await notification(nid)
@@ -295,12 +297,43 @@ async def test_receipts_store_the_first_time_of_each_event(api, push, key, admin
     assert row["status"] == "sent"
 
 
-async def test_receipt_for_unknown_notification_is_404(service_worker):
+async def test_receipt_for_unknown_notification_is_404(service_worker, app):
+    from push.receipts import sign
+
+    # Even correctly signed: the id does not exist.
+    receipt = sign(app.state.settings.secret_key, 987_654_321)
     r = await service_worker.post(
-        "/api/v1/push/receipts", json={"notification_id": 987_654_321, "event": "shown"}
+        "/api/v1/push/receipts",
+        json={"notification_id": 987_654_321, "event": "shown", "receipt": receipt},
     )
     assert r.status_code == 404, r.text
     assert r.json()["status_code"] == 404
+
+
+async def test_forged_or_missing_receipt_is_404_and_records_nothing(
+    api, push, key, admin, service_worker
+):
+    reporter = await person(api, push, key)
+    cid = await notify(api, admin, reporter)
+    await only_row(cid)
+    [msg] = pushes(reporter.device, cid)
+    from push.receipts import sign
+
+    nid, receipt = msg.json["notification_id"], msg.json["receipt"]
+    for forged in (None, "", sign("not-the-server-key", nid), receipt[:-1], receipt + "x"):
+        body = {"notification_id": nid, "event": "clicked"}
+        if forged is not None:
+            body["receipt"] = forged
+        r = await service_worker.post("/api/v1/push/receipts", json=body)
+        assert r.status_code == 404, (forged, r.text)
+    # A real receipt of one notification does not sign another id.
+    r = await service_worker.post(
+        "/api/v1/push/receipts",
+        json={"notification_id": nid + 1, "event": "clicked", "receipt": receipt},
+    )
+    assert r.status_code == 404, r.text
+    row = await notification(nid)
+    assert row["received_at"] is None and row["shown_at"] is None and row["clicked_at"] is None
 
 
 @pytest.mark.parametrize(
@@ -312,8 +345,13 @@ async def test_receipt_for_unknown_notification_is_404(service_worker):
         {"notification_id": 1},
         {"event": "shown"},
         {"notification_id": 1, "event": "shown", "extra": True},
+        {"notification_id": 2**63, "event": "shown", "receipt": "x"},
+        {"notification_id": 2**31, "event": "shown", "receipt": "x"},
     ],
-    ids=["bad-event", "empty-event", "id-0", "no-event", "no-id", "unknown-field"],
+    ids=[
+        "bad-event", "empty-event", "id-0", "no-event", "no-id", "unknown-field",
+        "id-2^63", "id-2^31",
+    ],
 )
 async def test_malformed_receipt_is_400(service_worker, body):
     r = await service_worker.post("/api/v1/push/receipts", json=body)

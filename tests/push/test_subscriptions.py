@@ -113,6 +113,33 @@ async def test_known_endpoint_is_rebound_to_the_new_caller(api, client, push, ke
     assert pushes(phone, cid_old) == []
 
 
+async def test_endpoint_without_its_auth_secret_is_not_taken_over(
+    api, client, push, key, admin
+):
+    """Finding 12 of issue 9: knowing a phone's endpoint URL is not enough to
+    move its notifications to another account; the 200 stays."""
+    from push.tables import PushSubscription
+
+    victim = await person(api, push, key, name="Pemilik Sah")
+    thief = Person(*await quick_user(name="Pencuri"))
+    before = await PushSubscription.select().where(
+        PushSubscription.endpoint == victim.device.endpoint
+    )
+    forged = {**victim.device.subscription, "keys": _valid_keys()}
+    r = await client.post(SUBS, json=forged, headers=thief.h)
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] is False
+    after = await PushSubscription.select().where(
+        PushSubscription.endpoint == victim.device.endpoint
+    )
+    assert after == before  # owner and keys untouched
+
+    cid = await reject_for(api, admin, victim)
+    await wait_pushes([victim.device], cid, "complaint.rejected")
+    [row] = await settled(cid, "complaint.rejected")
+    assert row["status"] == "sent"
+
+
 async def test_every_device_of_a_user_gets_the_push(api, push, key, admin):
     reporter = await person(api, push, key, devices=3)
     cid = await reject_for(api, admin, reporter)
