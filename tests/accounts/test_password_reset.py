@@ -11,9 +11,11 @@ import pytest
 
 from backend.accounts import password_reset
 from backend.common import clock
-from tests.api.conftest import assert_error
-from tests.conftest import PASSWORD, free_port, wait_until
+from tests.support.api_client import PASSWORD
+from tests.support.error_shape import assert_error
+from tests.support.network import free_port
 from tests.support.smtp_server import SmtpServer
+from tests.support.waiting import wait_until
 
 SMTP_PORT = free_port()
 SMTP_USER, SMTP_PASSWORD = "upik@cirebonkab.go.id", "s3cret pass"

@@ -1,40 +1,15 @@
-"""Helpers shared by the API behaviour tests: a cast of users made once per
-module (password hashing is slow), a builder that brings a fresh complaint
-into any status through the real API, and direct looks at the audit trail and
-the outbox."""
+"""Fixtures of the API behaviour tests: a cast of users made once per module
+(password hashing is slow), the complaint builder, and a cookie-free client.
+The helpers behind them live in tests/support/."""
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 
-STATUSES = ("received", "routed", "answered", "released", "closed", "rejected")
-
-
-@dataclass
-class Who:
-    user: dict
-    h: dict[str, str]
-
-    @property
-    def id(self) -> int:
-        return self.user["id"]
-
-
-@dataclass
-class Cast:
-    admin: Who
-    pic: Who  # a PIC of DPUTR
-    other_pic: Who  # a PIC of DINKES
-    reporter: Who  # the citizen who files the complaints
-    other: Who  # another citizen
-    putr: int
-    dinkes: int
+from tests.support.complaint_flow import Cast, Flow, Who
 
 
 @pytest.fixture(scope="module")
@@ -55,62 +30,6 @@ async def cast(api) -> Cast:
     )
 
 
-class Flow:
-    """Brings a fresh complaint of `cast.reporter` into a given status, each
-    step through the HTTP API (so each step is itself exercised)."""
-
-    def __init__(self, api, cast: Cast) -> None:
-        self.api = api
-        self.cast = cast
-
-    def url(self, cid: int, action: str = "") -> str:
-        return f"/api/v1/complaints/{cid}" + (f"/{action}" if action else "")
-
-    async def received(self, reporter: Who | None = None, **body) -> dict:
-        body.setdefault("title", "Saluran air depan rumah tersumbat")
-        body.setdefault("body", "Saluran air di depan rumah kami tersumbat sampah sejak kemarin.")
-        return await self.api.submit((reporter or self.cast.reporter).h, **body)
-
-    async def routed(self, reporter: Who | None = None, **body) -> dict:
-        c = await self.received(reporter, **body)
-        return await self.api.post(
-            self.url(c["id"], "dispatch"), self.cast.admin.h, {"unit_id": self.cast.putr}
-        )
-
-    async def answered(self, reporter: Who | None = None, **body) -> dict:
-        c = await self.routed(reporter, **body)
-        return await self.api.post(
-            self.url(c["id"], "answer"), self.cast.pic.h, {"body": "Sudah kami bersihkan hari ini."}
-        )
-
-    async def released(self, reporter: Who | None = None, **body) -> dict:
-        c = await self.answered(reporter, **body)
-        return await self.api.post(self.url(c["id"], "release"), self.cast.admin.h, {})
-
-    async def closed(self, reporter: Who | None = None, **body) -> dict:
-        c = await self.released(reporter, **body)
-        return await self.api.post(
-            self.url(c["id"], "rating"), (reporter or self.cast.reporter).h, {"score": 5}
-        )
-
-    async def rejected(self, reporter: Who | None = None, **body) -> dict:
-        c = await self.received(reporter, **body)
-        return await self.api.post(
-            self.url(c["id"], "reject"), self.cast.admin.h, {"reason": "Bukan kewenangan daerah."}
-        )
-
-    async def build(self, status: str, reporter: Who | None = None, **body) -> dict:
-        c = await getattr(self, status)(reporter, **body)
-        assert c["status"] == status, c
-        return c
-
-    async def status_of(self, cid: int) -> str:
-        from backend.complaints.tables import Complaint
-
-        row = await Complaint.select(Complaint.status).where(Complaint.id == cid).first()
-        return row["status"]
-
-
 @pytest.fixture(scope="module")
 async def flow(api, cast) -> Flow:
     return Flow(api, cast)
@@ -123,84 +42,3 @@ async def anon(app, client) -> AsyncIterator[httpx.AsyncClient]:
         transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
     ) as c:
         yield c
-
-
-def _loads(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
-async def events_of(cid: int) -> list[dict]:
-    from backend.complaints.tables import ComplaintEvent
-
-    rows = (
-        await ComplaintEvent.select()
-        .where(ComplaintEvent.complaint == cid)
-        .order_by(ComplaintEvent.id)
-    )
-    for r in rows:
-        r["data"] = _loads(r["data"]) or {}
-    return rows
-
-
-async def outbox_of(cid: int) -> list[dict]:
-    from backend.notifications.tables import Notification
-
-    rows = (
-        await Notification.select().where(Notification.complaint == cid).order_by(Notification.id)
-    )
-    for r in rows:
-        r["payload"] = _loads(r["payload"]) or {}
-    return rows
-
-
-async def messages_of(cid: int) -> list[dict]:
-    from backend.complaints.tables import ComplaintMessage
-
-    return (
-        await ComplaintMessage.select()
-        .where(ComplaintMessage.complaint == cid)
-        .order_by(ComplaintMessage.id)
-    )
-
-
-def assert_error(r: httpx.Response, status: int, *needles: str) -> dict:
-    """The contract's one error shape, with `detail` naming what went wrong."""
-    assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
-    body = r.json()
-    assert isinstance(body, dict), body
-    assert body["status_code"] == status, body
-    assert isinstance(body["detail"], str) and body["detail"], body
-    for needle in needles:
-        assert needle.lower() in body["detail"].lower(), (needle, body)
-    return body
-
-
-def _image(fmt: str) -> bytes:
-    # Real, decodable files: the server re-encodes every image it keeps.
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, fmt)
-    return out.getvalue()
-
-
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(200, 200)
-    writer.write(out)
-    return out.getvalue()
-
-
-def stored(content: bytes, content_type: str) -> bytes:
-    """What the server keeps of an upload (and serves back): it, less its metadata."""
-    from backend.complaints.image_sanitizer import clean
-
-    return clean(content, content_type)
-
-
-JPEG = _image("JPEG")
-PNG = _image("PNG")
-WEBP = _image("WEBP")
-PDF = _pdf()

@@ -9,8 +9,11 @@ import uuid
 import httpx
 import pytest
 
-from tests.api.conftest import JPEG, PDF, PNG, WEBP, Who, assert_error, events_of, stored
-from tests.conftest import PASSWORD
+from tests.support.api_client import PASSWORD
+from tests.support.complaint_flow import Who
+from tests.support.error_shape import assert_error
+from tests.support.records import events_of
+from tests.support.sample_files import JPEG, PDF, PNG, WEBP, stored
 
 LIMIT = 64 * 1024
 EXTRA_ENV = {"UPIK_MAX_UPLOAD_BYTES": str(LIMIT)}

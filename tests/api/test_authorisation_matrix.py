@@ -10,7 +10,9 @@ import uuid
 
 import pytest
 
-from tests.api.conftest import JPEG, assert_error, events_of, stored
+from tests.support.error_shape import assert_error
+from tests.support.records import events_of
+from tests.support.sample_files import JPEG, stored
 
 CALLERS = ("reporter", "other", "pic", "other_pic", "admin", "anonymous")
 

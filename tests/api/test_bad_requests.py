@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import assert_error, events_of
+from tests.support.error_shape import assert_error
+from tests.support.records import events_of
 
 LONG_KEY = "k" * 65
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import assert_error
-from tests.conftest import PASSWORD
+from tests.support.api_client import PASSWORD
+from tests.support.error_shape import assert_error
 
 C = "/api/v1/complaints"
 OK = {"title": "Jalan berlubang", "body": "Lubang besar di depan pasar."}

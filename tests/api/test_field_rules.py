@@ -14,7 +14,7 @@ import pytest
 
 from backend.common.fields import text
 from backend.web.field_rules import FORMS, all_rules, describe_struct
-from tests.api.conftest import assert_error
+from tests.support.error_shape import assert_error
 
 
 def _annotation(form: str, field: str):

@@ -13,7 +13,7 @@ from backend.common.errors import Conflict
 from backend.holidays import service
 from backend.holidays.tables import Holiday
 from backend.working_time.office_hours import DEFAULT, WIB
-from tests.api.conftest import assert_error
+from tests.support.error_shape import assert_error
 
 H = "/api/v1/holidays"
 

@@ -11,14 +11,10 @@ import asyncio
 
 import pytest
 
-from tests.api.conftest import (
-    JPEG,
-    STATUSES,
-    assert_error,
-    events_of,
-    messages_of,
-    outbox_of,
-)
+from tests.support.complaint_flow import STATUSES
+from tests.support.error_shape import assert_error
+from tests.support.records import events_of, messages_of, outbox_of
+from tests.support.sample_files import JPEG
 
 # Which statuses each action may start from (the contract's graph).
 ALLOWED_FROM = {

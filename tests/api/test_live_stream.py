@@ -15,7 +15,10 @@ import uvicorn
 from backend.app import create_app
 from backend.live.stream import visible_to
 from backend.settings import load_settings
-from tests.conftest import free_port, lifespan, redis_available, require_redis, wait_until
+from tests.support.app_instance import lifespan
+from tests.support.network import free_port
+from tests.support.services import redis_available, require_redis
+from tests.support.waiting import wait_until
 
 
 @contextlib.asynccontextmanager

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.api.conftest import Who, assert_error, events_of, outbox_of
+from tests.support.complaint_flow import Who
+from tests.support.error_shape import assert_error
+from tests.support.records import events_of, outbox_of
 
 PAYLOAD_KEYS = {"type", "complaint_id", "tracking_no", "title", "body", "url"}
 

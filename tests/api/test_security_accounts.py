@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from tests.api.conftest import assert_error
-from tests.conftest import PASSWORD
+from tests.support.api_client import PASSWORD
+from tests.support.error_shape import assert_error
 
 REGISTER = "/api/v1/auth/register"
 

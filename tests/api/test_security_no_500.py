@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from tests.api.conftest import assert_error
+from tests.support.error_shape import assert_error
 
 DEPTH = 5000
 

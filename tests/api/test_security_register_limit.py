@@ -9,8 +9,8 @@ import uuid
 
 import httpx
 
-from tests.api.conftest import assert_error
-from tests.conftest import PASSWORD
+from tests.support.api_client import PASSWORD
+from tests.support.error_shape import assert_error
 
 # Login keeps its generous test budget (tests/conftest.py); registration gets 3 an hour.
 EXTRA_ENV = {"UPIK_REGISTER_RATE_PER_HOUR": "3"}

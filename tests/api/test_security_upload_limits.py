@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.api.conftest import JPEG, Who, assert_error
+from tests.support.complaint_flow import Who
+from tests.support.error_shape import assert_error
+from tests.support.sample_files import JPEG
 
 
 async def _upload(api, flow, who, cid: int, content: bytes):

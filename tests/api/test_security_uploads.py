@@ -12,7 +12,8 @@ import zlib
 import pytest
 from PIL import Image, PngImagePlugin
 
-from tests.api.conftest import assert_error, events_of
+from tests.support.error_shape import assert_error
+from tests.support.records import events_of
 
 PHONE = {0x010F: "SAMSUNG", 0x0110: "SM-A546E", 0x0131: "A546EXXU5CXK1", 0x0112: 6}
 SECRETS = (b"SAMSUNG", b"SM-A546E", b"A546EXXU5", b"Rumah Pelapor", b"GPS")

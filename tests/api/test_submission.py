@@ -8,7 +8,8 @@ import re
 import uuid
 from datetime import datetime
 
-from tests.api.conftest import Who, events_of
+from tests.support.complaint_flow import Who
+from tests.support.records import events_of
 
 C = "/api/v1/complaints"
 TRACKING = re.compile(r"^UPIK-(\d{4})-(\d{6})$")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from backend.templates.tables import AnswerTemplate
-from tests.api.conftest import assert_error
+from tests.support.error_shape import assert_error
 
 T = "/api/v1/templates"
 

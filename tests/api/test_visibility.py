@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import Who, assert_error
+from tests.support.complaint_flow import Who
+from tests.support.error_shape import assert_error
 
 LIST = "/api/v1/complaints?limit=100"
 

@@ -10,7 +10,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from backend import database
 from backend.database import engine as engine_module
 from backend.piccolo_app import TABLES
-from tests.conftest import PG_ADMIN_DSN, require_postgres
+from tests.support.services import PG_ADMIN_DSN, require_postgres
 
 
 async def test_sqlite_url_gives_the_tuned_engine_and_its_writer(tmp_path):

@@ -7,13 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import (
-    Env,
-    apply_environ,
-    create_pg_database,
-    drop_pg_database,
-    require_postgres,
-)
+from tests.support.environment import Env, apply_environ
+from tests.support.services import create_pg_database, drop_pg_database, require_postgres
 
 FIRST = "2026-11-30T00:03:22:085039"
 

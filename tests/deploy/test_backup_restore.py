@@ -16,9 +16,10 @@ import zlib
 import httpx
 import pytest
 
-from tests.conftest import create_pg_database, drop_pg_database, free_port, require_postgres
 from tests.deploy.server import clean_env, ok, serve, upik
+from tests.support.network import free_port
 from tests.support.push_service import LoopbackPushService, Reply
+from tests.support.services import create_pg_database, drop_pg_database, require_postgres
 
 PASSWORD = "Kabut-Sumber-2026!"
 

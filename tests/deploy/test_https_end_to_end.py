@@ -18,19 +18,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
+from tests.deploy.server import ROOT, clean_env, ok, serve, upik, worker
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.network import free_port
+from tests.support.push_service import LoopbackPushService
+from tests.support.services import (
     REDIS_TEST_URL,
     create_pg_database,
     drop_pg_database,
-    free_port,
     missing_service,
     require_chromium,
     require_postgres,
     require_redis,
 )
-from tests.deploy.server import ROOT, clean_env, ok, serve, upik, worker
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.support.push_service import LoopbackPushService
 
 HOST = "upik.test"
 PASSWORD = "Kabut-Sumber-2026!"

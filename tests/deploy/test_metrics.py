@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import free_port
 from tests.deploy.metrics_text import samples, value
+from tests.support.network import free_port
 from tests.support.push_service import LoopbackPushService
 
 PUSH_PORT = free_port()

@@ -10,16 +10,16 @@ import json
 import httpx
 import pytest
 
-from tests.conftest import (
+from tests.deploy.metrics_text import samples, value
+from tests.deploy.server import clean_env, serve, worker
+from tests.support.network import free_port
+from tests.support.services import (
     REDIS_TEST_URL,
     create_pg_database,
     drop_pg_database,
-    free_port,
     require_postgres,
     require_redis,
 )
-from tests.deploy.metrics_text import samples, value
-from tests.deploy.server import clean_env, serve, worker
 
 
 @pytest.fixture

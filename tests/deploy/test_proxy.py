@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import free_port
 from tests.deploy.server import clean_env, ok, serve, upik
+from tests.support.network import free_port
 
 PASSWORD = "Kabut-Sumber-2026!"
 RATE = 3

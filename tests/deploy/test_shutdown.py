@@ -13,8 +13,8 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import free_port
 from tests.deploy.server import clean_env, ok, serve, upik
+from tests.support.network import free_port
 from tests.support.push_service import LoopbackPushService, Reply
 
 PASSWORD = "Kabut-Sumber-2026!"

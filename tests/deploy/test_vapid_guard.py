@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import free_port
 from tests.deploy.server import clean_env, ok, serve, upik
+from tests.support.network import free_port
 from tests.support.push_service import LoopbackPushService
 
 PASSWORD = "Kabut-Sumber-2026!"

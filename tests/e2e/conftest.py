@@ -13,86 +13,23 @@ that need the loopback push service then skip.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.e2e_server import Server, log_tail
+from tests.support.network import free_port
+from tests.support.services import need
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUIRE = os.environ.get("UPIK_REQUIRE_SERVICES") == "1"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 PIC_UNIT = "DPUTR"
-
-
-def need(ok: bool, reason: str) -> None:
-    if not ok:
-        if REQUIRE:
-            pytest.fail(f"{reason} (UPIK_REQUIRE_SERVICES=1)")
-        pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    base_url: str
-    admin: tuple[str, str]
-    pic: tuple[str, str]
-    data_dir: Path | None = None
-    push: object | None = None  # tests.support.push_service.LoopbackPushService
-    log: Path | None = None
-    _tokens: dict = field(default_factory=dict)
-
-    def client(self, creds: tuple[str, str] | None = None) -> httpx.Client:
-        """An API client with a bearer token (no cookies, so no CSRF)."""
-        headers = {}
-        if creds:
-            if creds not in self._tokens:
-                r = httpx.post(
-                    self.base_url + "/api/v1/auth/login",
-                    json={"username": creds[0], "password": creds[1]},
-                    timeout=15,
-                )
-                r.raise_for_status()
-                self._tokens[creds] = r.json()["token"]
-            headers["Authorization"] = f"Bearer {self._tokens[creds]}"
-        return httpx.Client(base_url=self.base_url + "/api/v1", timeout=15, headers=headers)
-
-    def citizen(self, name: str = "Warga Uji") -> tuple[str, str]:
-        creds = (f"warga{uuid.uuid4().hex[:8]}", "sandi-rahasia-1")
-        with self.client() as c:
-            r = c.post(
-                "/auth/register", json={"username": creds[0], "password": creds[1], "name": name}
-            )
-            assert r.status_code == 201, r.text
-        return creds
-
-    def db(self) -> sqlite3.Connection:
-        """Read-only look at what the server recorded, for facts no route exposes."""
-        assert self.data_dir, "only with a server started by the suite"
-        return sqlite3.connect(f"file:{self.data_dir / 'upik.sqlite3'}?mode=ro", uri=True)
-
-
-def _log_tail(path: Path) -> str:
-    with contextlib.suppress(OSError):
-        return path.read_text(errors="replace")[-4000:]
-    return ""
 
 
 @pytest.fixture(scope="package")
@@ -184,12 +121,12 @@ def server(tmp_path_factory, push_service):
         deadline = time.monotonic() + 30
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"upik serve exited with {proc.returncode}:\n{_log_tail(log)}")
+                pytest.fail(f"upik serve exited with {proc.returncode}:\n{log_tail(log)}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break
             if time.monotonic() > deadline:
-                pytest.fail(f"upik serve did not answer /healthz in 30 s:\n{_log_tail(log)}")
+                pytest.fail(f"upik serve did not answer /healthz in 30 s:\n{log_tail(log)}")
             time.sleep(0.2)
         yield Server(base, admin, pic, data_dir=data, push=push_service, log=log)
     finally:
@@ -244,80 +181,3 @@ def new_page(browser, server):
     yield make
     for ctx in contexts:
         ctx.close()
-
-
-def open_app(page, path: str = "/app/") -> None:
-    page.goto(path)
-    page.wait_for_function("window.__upikReady")
-
-
-def login(page, creds: tuple[str, str]) -> None:
-    open_app(page, "/app/login")
-    page.get_by_label("Nama pengguna").fill(creds[0])
-    page.get_by_label("Kata sandi").fill(creds[1])
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(lambda u: "/app/login" not in u)
-
-
-def wait_js(page, expression: str, timeout: float = 10.0):
-    """Polls an expression that may return a Promise until it is truthy.
-    (page.wait_for_function does not await promises: a pending one counts as truthy.)"""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(expression)
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for: {expression}"
-        page.wait_for_timeout(100)
-
-
-def wait_for_worker(page) -> None:
-    """Until the service worker controls the page (first visit: after clients.claim())."""
-    page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000
-    )
-
-
-def shoot(page, name: str) -> None:
-    """check_screen(), then docs/screenshots/<name>.png when UPIK_SCREENSHOTS=1."""
-    page.evaluate("document.querySelectorAll('.toast').forEach((t) => t.remove())")
-    check_screen(page)
-    if os.environ.get("UPIK_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-    else:
-        page.screenshot()
-
-
-def camera_jpeg(page, width: int = 2400, height: int = 1800) -> dict:
-    """A phone-sized JPEG drawn by the browser itself (no Pillow here), for set_input_files."""
-    data_url = page.evaluate(
-        """([w, h]) => {
-          const c = document.createElement('canvas');
-          c.width = w; c.height = h;
-          const g = c.getContext('2d');
-          g.fillStyle = '#6b705c'; g.fillRect(0, 0, w, h);
-          g.fillStyle = '#222';
-          g.beginPath(); g.ellipse(w / 2, h / 2, w / 5, h / 8, 0, 0, 7); g.fill();
-          for (let i = 0; i < 4000; i++) {  // texture, so the JPEG is photo-sized
-            g.fillStyle = `hsl(${i % 360},30%,${30 + (i % 40)}%)`;
-            g.fillRect((i * 7919) % w, (i * 104729) % h, 9, 9);
-          }
-          return c.toDataURL('image/jpeg', 0.95);
-        }""",
-        [width, height],
-    )
-    return {
-        "name": "IMG_20260101_0900.jpg",
-        "mimeType": "image/jpeg",
-        "buffer": base64.b64decode(data_url.split(",", 1)[1]),
-    }
-
-
-SCREEN_CHECK_JS = (Path(__file__).with_name("screen_check.js")).read_text()
-
-
-def check_screen(page) -> None:
-    """Labels, 44 px targets, no sideways scroll at 360 px, AA contrast, on screen now."""
-    problems = page.evaluate(SCREEN_CHECK_JS)
-    assert problems == [], f"{page.url}: {problems}"

@@ -4,7 +4,7 @@ Chromium reports no violation on the shell, the login, a citizen's screens
 
 from __future__ import annotations
 
-from tests.e2e.conftest import camera_jpeg, wait_js
+from tests.support.pwa_pages import camera_jpeg, wait_js
 
 WATCH = """
 window.__csp = [];

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, check_screen, wait_for_worker
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.pwa_pages import check_screen, wait_for_worker
 
 
 def test_installable_and_offline_shell(tmp_path, server, playwright):

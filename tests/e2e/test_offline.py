@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, wait_for_worker
+from tests.support.pwa_pages import login, wait_for_worker
 
 
 def my_complaints(server, creds) -> list[dict]:

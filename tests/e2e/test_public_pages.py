@@ -9,16 +9,9 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PIC_UNIT,
-    check_screen,
-    login,
-    open_app,
-    shoot,
-    wait_for_worker,
-)
+from tests.e2e.conftest import PIC_UNIT
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.pwa_pages import check_screen, login, open_app, shoot, wait_for_worker
 
 UNIT_NAME = "Dinas Pekerjaan Umum dan Tata Ruang"
 

@@ -16,7 +16,8 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, need, wait_for_worker
+from tests.support.pwa_pages import login, wait_for_worker
+from tests.support.services import need
 
 NOTIFICATIONS_JS = """async () => {
   const reg = await navigator.serviceWorker.ready;

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import camera_jpeg, login, open_app, shoot
+from tests.support.pwa_pages import camera_jpeg, login, open_app, shoot
 
 TITLE = "Jalan berlubang di depan Pasar Sumber"
 BODY = (

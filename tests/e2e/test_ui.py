@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import check_screen, login, open_app, shoot, wait_for_worker, wait_js
+from tests.support.pwa_pages import check_screen, login, open_app, shoot, wait_for_worker, wait_js
 
 
 def pick(select, prefix: str) -> None:

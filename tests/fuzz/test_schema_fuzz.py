@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.conftest import PASSWORD, free_port
+from tests.support.api_client import PASSWORD
+from tests.support.network import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FUZZ_EXAMPLES = int(os.environ.get("UPIK_FUZZ_EXAMPLES", "6"))

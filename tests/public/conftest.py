@@ -10,7 +10,8 @@ import pytest
 import uvicorn
 
 from tests.api.conftest import anon, cast, flow  # noqa: F401  (fixtures, re-exported)
-from tests.conftest import free_port, wait_until
+from tests.support.network import free_port
+from tests.support.waiting import wait_until
 
 
 @contextlib.asynccontextmanager

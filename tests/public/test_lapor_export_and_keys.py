@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import assert_error
+from tests.support.error_shape import assert_error
 
 UPIK = str(Path(sys.executable).parent / "upik")
 EXPORT = "/api/v1/complaints/export/lapor"

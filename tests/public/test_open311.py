@@ -12,8 +12,8 @@ import httpx
 import pytest
 from georeport import GeoReport
 
-from tests.api.conftest import assert_error
 from tests.public.conftest import make_api_key
+from tests.support.error_shape import assert_error
 
 FORMATS = ("json", "xml")
 

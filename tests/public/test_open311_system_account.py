@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import httpx
 
-from tests.conftest import PASSWORD
 from tests.public.conftest import make_api_key
+from tests.support.api_client import PASSWORD
 
 FORM = {"service_code": "JALAN", "description": "Jalan berlubang di Desa Weru"}
 

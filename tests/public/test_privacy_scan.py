@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.api.conftest import JPEG
 from tests.public.conftest import make_api_key
+from tests.support.sample_files import JPEG
 
 STATUSES = ("received", "routed", "answered", "released", "closed")
 

@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from tests.api.conftest import assert_error
+from tests.support.error_shape import assert_error
 
 
 def word() -> str:

@@ -10,7 +10,11 @@ from tests.support.push_service import LoopbackPushService
 
 
 @pytest.fixture(scope="module")
-def push(request):
+def push(request, database):
+    """One loopback service per database run. It depends on `database` so that
+    pytest starts a fresh one for the [postgres] run: a service shared across
+    the parametrised runs kept the [sqlite] run's pushes in its records, and a
+    service-wide wait in the second run returned them too."""
     with LoopbackPushService(port=request.module.PUSH_PORT) as service:
         yield service
 

@@ -1,6 +1,6 @@
 """A dispatch wakes the unit's PIC phones through a real push service."""
 
-from tests.conftest import free_port
+from tests.support.network import free_port
 
 PUSH_PORT = free_port()
 EXTRA_ENV = {"UPIK_PUSH_ALLOWED_ORIGINS": f"http://127.0.0.1:{PUSH_PORT}"}

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import free_port, wait_until
-from tests.push.helpers import notification, person, pushes, subscribe, unsubscribe
+from tests.support.network import free_port
+from tests.support.people import person, subscribe, unsubscribe
+from tests.support.push_checks import pushes
+from tests.support.records import notification
+from tests.support.waiting import wait_until
 
 PUSH_PORT = free_port()
 EXTRA_ENV = {"UPIK_PUSH_ALLOWED_ORIGINS": f"http://127.0.0.1:{PUSH_PORT}"}

@@ -10,17 +10,11 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import free_port
-from tests.push.helpers import (
-    Person,
-    notification,
-    person,
-    pushes,
-    quick_user,
-    settled,
-    subscription_exists,
-)
+from tests.support.network import free_port
+from tests.support.people import Person, person, quick_user
+from tests.support.push_checks import pushes
 from tests.support.push_service import Reply
+from tests.support.records import notification, settled, subscription_exists
 
 PUSH_PORT = free_port()
 MAX_ATTEMPTS = 3

@@ -1,6 +1,7 @@
 """Admins can read the delivery state of a complaint's notifications."""
 
-from tests.conftest import free_port, wait_until
+from tests.support.network import free_port
+from tests.support.waiting import wait_until
 
 PUSH_PORT = free_port()
 EXTRA_ENV = {"UPIK_PUSH_ALLOWED_ORIGINS": f"http://127.0.0.1:{PUSH_PORT}"}

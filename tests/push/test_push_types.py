@@ -10,17 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import free_port
-from tests.push.helpers import (
-    Person,
-    check_contract,
-    notification,
-    notifications,
-    person,
-    pushes,
-    wait_pushes,
-)
+from tests.support.network import free_port
+from tests.support.people import Person, person
+from tests.support.push_checks import check_contract, pushes, wait_pushes
 from tests.support.push_service import LoopbackPushService
+from tests.support.records import notification, notifications
 
 PUSH_PORT = free_port()
 EXTRA_ENV = {

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import free_port
-from tests.push.helpers import Instance, Person, notifications, person, pushes, wait_pushes
+from tests.support.app_instance import Instance
+from tests.support.network import free_port
+from tests.support.people import Person, person
+from tests.support.push_checks import pushes, wait_pushes
+from tests.support.records import notifications
 
 PUSH_PORT = free_port()
 REMINDER_S = 1

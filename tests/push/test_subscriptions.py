@@ -11,19 +11,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.conftest import free_port
-from tests.push.helpers import (
-    Person,
-    person,
-    pushes,
-    quick_user,
-    settled,
-    subscribe,
-    subscription_exists,
-    unsubscribe,
-    wait_pushes,
-)
+from tests.support.network import free_port
+from tests.support.people import Person, person, quick_user, subscribe, unsubscribe
+from tests.support.push_checks import pushes, wait_pushes
 from tests.support.push_service import b64url_encode
+from tests.support.records import settled, subscription_exists
 
 PUSH_PORT = free_port()
 EXTRA_ENV = {"UPIK_PUSH_ALLOWED_ORIGINS": f"http://127.0.0.1:{PUSH_PORT}"}

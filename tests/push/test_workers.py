@@ -16,17 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
-    apply_environ,
+from tests.support.app_instance import Instance
+from tests.support.environment import apply_environ, prepare_database
+from tests.support.network import free_port
+from tests.support.people import Person, person, quick_user
+from tests.support.push_checks import pushes, wait_for
+from tests.support.push_service import LoopbackPushService, Reply
+from tests.support.services import (
     create_pg_database,
     drop_pg_database,
-    free_port,
-    prepare_database,
     require_postgres,
     require_redis,
 )
-from tests.push.helpers import Instance, Person, person, pushes, quick_user, wait_for
-from tests.support.push_service import LoopbackPushService, Reply
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -107,7 +108,7 @@ class Cluster:
     async def fresh_phones(self) -> None:
         """New phones for the PICs (the old ones unsubscribed through the API),
         so that replies scripted by an earlier test cannot leak into this one."""
-        from tests.push.helpers import subscribe, unsubscribe
+        from tests.support.people import subscribe, unsubscribe
 
         key = (await self.inst.client.get("/api/v1/push/key")).json()["public_key"]
         for pic in self.pics:
