@@ -15,13 +15,12 @@ from backend.complaints import audit, queries
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action, Status
 from backend.complaints.schemas import ComplaintDetailOut
-from backend.complaints.sla import sla_times
+from backend.complaints.sla import start_clock
 from backend.complaints.tables import Complaint, ComplaintMessage
 from backend.complaints.tracking import tracking_no
 from backend.database import Statement, compiled, current_engine, insert_statement, write_chain
 from backend.notifications import outbox, signals
 from backend.organisation import service as organisation
-from backend.settings import get_settings
 
 C = Complaint
 
@@ -67,16 +66,8 @@ async def run_step(
     before = Status(row["status"])
     values = {C.updated_at: at, **plan.values}
     if rules.starts_routing(before, edge.target):
-        s = get_settings()
-        values.update(
-            {
-                C.routed_at: at,
-                **{
-                    getattr(C, k): v
-                    for k, v in sla_times(at, s.sla_answer_seconds, s.sla_reminder_seconds).items()
-                },
-            }
-        )
+        clock = await start_clock(at)
+        values.update({C.routed_at: at, **{getattr(C, k): v for k, v in clock.items()}})
     if edge.target is not None:
         values[C.status] = edge.target
     unit_after = values.get(C.unit, row["unit"])
