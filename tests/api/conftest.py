@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-STATUSES = ("received", "routed", "answered", "released", "closed", "rejected")
+STATUSES = ("received", "routed", "answered", "released", "closed", "rejected", "merged")
 
 
 @dataclass
@@ -96,6 +96,14 @@ class Flow:
         c = await self.received(reporter, **body)
         return await self.api.post(
             self.url(c["id"], "reject"), self.cast.admin.h, {"reason": "Bukan kewenangan daerah."}
+        )
+
+    async def merged(self, reporter: Who | None = None, **body) -> dict:
+        """Routed, then merged by the admin into another routed complaint."""
+        c = await self.routed(reporter, **body)
+        into = await self.routed(self.cast.other)
+        return await self.api.post(
+            self.url(c["id"], "merge"), self.cast.admin.h, {"into": into["id"]}
         )
 
     async def build(self, status: str, reporter: Who | None = None, **body) -> dict:
