@@ -261,3 +261,28 @@ async def test_within_standard_counts_office_time(inst, people, clock, friday):
     assert answered["count"] == 1
     assert answered["median_seconds"] == pytest.approx(5400)
     assert answered["within_standard"] == 1.0
+
+
+async def test_upik_seed_moves_the_clocks_it_crosses(inst, people, clock, capsys):
+    """`upik seed` registers the deadline listener itself (it runs without the
+    app): the seeded cuti bersama (24 Dec) and Christmas (25 Dec) push a clock
+    that was due on Thursday to the Monday after."""
+    from backend import cli
+    from backend.holidays import service
+
+    clock.set(wib(23, 15, 0))  # Wednesday
+    c = await route(inst, people)
+    assert (await clock_of(c["id"]))["due"] == wib(24, 9, 30)
+
+    saved = list(service.on_holidays_changed)
+    service.on_holidays_changed.clear()  # as in a fresh `upik seed` process
+    try:
+        await cli._seed_holidays()
+        assert "holidays and cuti bersama days of 2026-2027 added" in capsys.readouterr().out
+    finally:
+        service.on_holidays_changed[:] = saved
+    assert await clock_of(c["id"]) == {
+        "due": wib(28, 9, 30),
+        "reminder": wib(28, 8, 30),
+        "escalate": wib(28, 9, 30),
+    }
