@@ -26,7 +26,7 @@ from backend.accounts.reset_routes import PasswordResetController, ResetCodeCont
 from backend.accounts.routes import AuthController, MeController, UsersController
 from backend.common.cookies import JoinCookieHeaders
 from backend.common.errors import domain_handlers
-from backend.complaints import sla
+from backend.complaints import deadlines, sla
 from backend.complaints.routes import AttachmentController, ComplaintController
 from backend.holidays.routes import HolidayController
 from backend.live import stream as live
@@ -74,6 +74,8 @@ def _stores(settings: Settings, redis) -> StoreRegistry:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    # Holiday changes move the running answer clocks (in their own transaction).
+    deadlines.follow_holidays()
     redis = None
     if settings.redis_url:
         from redis.asyncio import Redis

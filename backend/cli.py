@@ -71,7 +71,10 @@ async def _seed() -> int:
 
 
 async def _seed_holidays() -> None:
+    from backend.complaints.deadlines import follow_holidays
     from backend.holidays import service
+
+    follow_holidays()  # seeded days move the answer clocks already running
 
     years = service.seed_years()
     added = await service.seed(years)

@@ -4,7 +4,10 @@ timers and the tests all ask this module.
 
     received --dispatch--> routed --answer--> answered --release--> released --rate--> closed
     received --reject--> rejected          answered --return--> routed
-    routed --decline (PIC: not our unit)--> received          released --reply (reporter)--> routed
+    routed --decline (PIC: not our unit)--> received
+    released | closed --reply (reporter)--> routed
+    received | routed | answered --merge (admin)--> merged
+        (terminal: it follows the complaint it was merged into, and is released with it)
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class Status(enum.StrEnum):
     RELEASED = "released"
     CLOSED = "closed"
     REJECTED = "rejected"
+    MERGED = "merged"
 
 
 class Action(enum.StrEnum):
@@ -38,6 +42,7 @@ class Action(enum.StrEnum):
     REPLY = "reply"
     RATE = "rate"
     ATTACH = "attach"
+    MERGE = "merge"
 
 
 class Actor(enum.StrEnum):
@@ -63,6 +68,8 @@ def _edge(action, sources, target, actor) -> Edge:
 
 S = Status
 OPEN = (S.RECEIVED, S.ROUTED, S.ANSWERED, S.RELEASED)
+# Still waiting for its answer: what may be merged, and what may be merged into.
+MERGEABLE = (S.RECEIVED, S.ROUTED, S.ANSWERED)
 
 EDGES: dict[Action, tuple[Edge, ...]] = {
     Action.DISPATCH: (_edge(Action.DISPATCH, [S.RECEIVED], S.ROUTED, Actor.ADMIN),),
@@ -73,10 +80,11 @@ EDGES: dict[Action, tuple[Edge, ...]] = {
     Action.RETURN: (_edge(Action.RETURN, [S.ANSWERED], S.ROUTED, Actor.ADMIN),),
     Action.RELEASE: (_edge(Action.RELEASE, [S.ANSWERED], S.RELEASED, Actor.ADMIN),),
     Action.RATE: (_edge(Action.RATE, [S.RELEASED], S.CLOSED, Actor.REPORTER),),
-    # A reply on a released answer reopens the complaint for the unit; while
-    # the complaint is still being handled a reply is simply added.
+    Action.MERGE: (_edge(Action.MERGE, MERGEABLE, S.MERGED, Actor.ADMIN),),
+    # A reply on a released (or already rated) answer reopens the complaint for
+    # the unit; while the complaint is still being handled a reply is simply added.
     Action.REPLY: (
-        _edge(Action.REPLY, [S.RELEASED], S.ROUTED, Actor.REPORTER),
+        _edge(Action.REPLY, [S.RELEASED, S.CLOSED], S.ROUTED, Actor.REPORTER),
         _edge(Action.REPLY, [S.RECEIVED, S.ROUTED, S.ANSWERED], None, Actor.REPORTER),
     ),
     # Photos may be added by the reporter while the case is open.
@@ -176,7 +184,24 @@ NOTICES: dict[tuple[Action, Status | None], tuple[Notice, ...]] = {
     (Action.REJECT, S.REJECTED): (Notice("complaint.rejected", Audience.REPORTER, "normal"),),
     # Extension (docs/api.md): a declined complaint is back in the admins' triage.
     (Action.DECLINE, S.RECEIVED): (Notice("complaint.declined", Audience.ADMINS, "high"),),
+    (Action.MERGE, S.MERGED): (Notice("complaint.merged", Audience.REPORTER, "normal"),),
 }
+
+# A merged complaint released together with the one it follows: its reporter
+# is told as any reporter whose answer is released.
+RELEASED_WITH = Notice("complaint.released", Audience.REPORTER, "high")
+
+
+def check_merge_target(complaint_id: int, target_id: int, target_status: Status) -> None:
+    """Whether a complaint may be merged into the target: into an other
+    complaint still waiting for its answer, else 409."""
+    if target_id == complaint_id:
+        raise TransitionError("a complaint cannot be merged into itself")
+    if target_status not in MERGEABLE:
+        raise TransitionError(
+            f"complaint {target_id} is '{target_status}'; merge into one that is "
+            + " or ".join(f"'{s}'" for s in MERGEABLE)
+        )
 
 SLA_REMINDER = Notice("sla.reminder", Audience.UNIT_PICS, "high")
 SLA_ESCALATED = Notice("sla.escalated", Audience.ADMINS, "high")

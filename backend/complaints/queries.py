@@ -17,6 +17,7 @@ from backend.complaints.schemas import (
     AttachmentOut,
     CategoryRef,
     ComplaintDetailOut,
+    ComplaintLink,
     ComplaintOut,
     ComplaintPage,
     EventOut,
@@ -171,6 +172,24 @@ async def get_detail(user: CurrentUser, complaint_id: int) -> ComplaintDetailOut
     return await detail(caller, row)
 
 
+async def _links(where) -> list[ComplaintLink]:
+    rows = await C.select(C.id, C.created_at).where(where).order_by(C.id)
+    return [
+        ComplaintLink(id=r["id"], tracking_no=tracking_no(r["id"], r["created_at"])) for r in rows
+    ]
+
+
+async def merge_links(caller: Caller, row: dict) -> dict[str, Any]:
+    """The one this complaint follows (for whoever sees it) and, for staff, the
+    ones that follow it. Numbers only: no reporter sees another's complaint."""
+    links: dict[str, Any] = {}
+    if row["merged_into"]:
+        links["merged_into"] = next(iter(await _links(C.id == row["merged_into"])), None)
+    if caller.role in (Role.ADMIN, Role.PIC, Role.SYSTEM):
+        links["merged"] = await _links(C.merged_into == row["id"])
+    return links
+
+
 async def detail(caller: Caller, row: dict) -> ComplaintDetailOut:
     complaint_id = row["id"]
     messages = ComplaintMessage.select().where(ComplaintMessage.complaint == complaint_id)
@@ -208,6 +227,7 @@ async def detail(caller: Caller, row: dict) -> ComplaintDetailOut:
             )
             for e in event_rows
         ],
+        **await merge_links(caller, row),
     )
 
 

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from backend.accounts.auth import AuthedRequest
 from backend.common.errors import BadInput
 from backend.common.fields import NO_NUL, PathId, QueryId
-from backend.complaints import attachments, queries, steps, submit
+from backend.complaints import attachments, merge, queries, steps, submit
 from backend.complaints.lifecycle import Status
 from backend.complaints.schemas import (
     AttachmentOut,
@@ -21,6 +21,7 @@ from backend.complaints.schemas import (
     ComplaintIn,
     ComplaintPage,
     DispatchIn,
+    MergeIn,
     NoteIn,
     RatingIn,
     ReasonIn,
@@ -103,6 +104,13 @@ class ComplaintController(Controller):
         self, request: AuthedRequest, complaint_id: PathId, data: ReasonIn
     ) -> ComplaintDetailOut:
         return await steps.reject(request.user, complaint_id, data.reason)
+
+    @post("/{complaint_id:int}/merge", status_code=HTTP_200_OK)
+    async def merge(
+        self, request: AuthedRequest, complaint_id: PathId, data: MergeIn
+    ) -> ComplaintDetailOut:
+        """Admin: this complaint is the same as `into` and follows it from now on."""
+        return await merge.merge(request.user, complaint_id, data.into)
 
     @post("/{complaint_id:int}/replies", status_code=HTTP_201_CREATED)
     async def reply(

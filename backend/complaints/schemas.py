@@ -125,9 +125,24 @@ class ComplaintOut(msgspec.Struct):
     attachments: list[AttachmentOut]
 
 
+class MergeIn(msgspec.Struct, forbid_unknown_fields=True):
+    into: Id
+
+
+class ComplaintLink(msgspec.Struct):
+    """Another complaint, by number only: never its reporter or its text."""
+
+    id: int
+    tracking_no: str
+
+
 class ComplaintDetailOut(ComplaintOut):
     messages: list[MessageOut] = []
     events: list[EventOut] = []
+    # The complaint this one was merged into (it gets that one's answer).
+    merged_into: ComplaintLink | None = None
+    # Staff only: the complaints merged into this one.
+    merged: list[ComplaintLink] = []
 
 
 class ComplaintPage(msgspec.Struct):

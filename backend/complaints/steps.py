@@ -7,21 +7,29 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import BadInput
-from backend.complaints import audit, queries
+from backend.complaints import audit, merge, queries
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action, Status
 from backend.complaints.schemas import ComplaintDetailOut
-from backend.complaints.sla import sla_times
+from backend.complaints.sla import start_clock
 from backend.complaints.tables import Complaint, ComplaintMessage
 from backend.complaints.tracking import tracking_no
-from backend.database import Statement, compiled, current_engine, insert_statement, write_chain
+from backend.database import (
+    Statement,
+    compiled,
+    current_engine,
+    insert_statement,
+    run_statement,
+    write_chain,
+    write_transaction,
+)
 from backend.notifications import outbox, signals
 from backend.organisation import service as organisation
-from backend.settings import get_settings
 
 C = Complaint
 
@@ -39,6 +47,10 @@ class StepPlan:
     messages: list[tuple[str, str, bool]] = field(default_factory=list)  # kind, body, visible
     data: dict = field(default_factory=dict)
     writes: list[Statement] = field(default_factory=list)
+    # Work that must read inside the step's transaction, after its own writes
+    # (a release finds the complaints that follow it there, so none merged a
+    # moment before is missed). Returns the further changes to announce.
+    inside: Callable[[datetime], Awaitable[list[signals.ComplaintChanged]]] | None = None
 
 
 def _ref(row: dict, unit_id: int | None) -> outbox.ComplaintRef:
@@ -67,16 +79,8 @@ async def run_step(
     before = Status(row["status"])
     values = {C.updated_at: at, **plan.values}
     if rules.starts_routing(before, edge.target):
-        s = get_settings()
-        values.update(
-            {
-                C.routed_at: at,
-                **{
-                    getattr(C, k): v
-                    for k, v in sla_times(at, s.sla_answer_seconds, s.sla_reminder_seconds).items()
-                },
-            }
-        )
+        clock = await start_clock(at)
+        values.update({C.routed_at: at, **{getattr(C, k): v for k, v in clock.items()}})
     if edge.target is not None:
         values[C.status] = edge.target
     unit_after = values.get(C.unit, row["unit"])
@@ -115,16 +119,20 @@ async def run_step(
         ]
         return [s for s in statements if s is not None]
 
+    step_update = compiled(
+        C.update(values)
+        .where((C.id == complaint_id) & (C.status == before) & same_unit)
+        .returning(C.id)
+    )
+    also_changed: list[signals.ComplaintChanged] = []
     try:
-        await write_chain(
-            current_engine(),
-            compiled(
-                C.update(values)
-                .where((C.id == complaint_id) & (C.status == before) & same_unit)
-                .returning(C.id)
-            ),
-            after_update,
-        )
+        if plan.inside is None:
+            await write_chain(current_engine(), step_update, after_update)
+        else:
+            async with write_transaction(current_engine()):
+                for statement in after_update(await run_statement(C, step_update)):
+                    await run_statement(C, statement)
+                also_changed = await plan.inside(at)
     except _Moved:
         current = await C.select(C.status).where(C.id == complaint_id).first()
         raise rules.TransitionError(
@@ -140,6 +148,8 @@ async def run_step(
             frozenset(u for u in (row["unit"], unit_after) if u),
         )
     )
+    for change in also_changed:
+        await signals.announce(change)
     return await queries.detail(caller, await queries.load(complaint_id))
 
 
@@ -226,7 +236,14 @@ async def release(user: CurrentUser, complaint_id: int, body: str | None) -> Com
             writes.append(
                 compiled(ComplaintMessage.update(update).where(ComplaintMessage.id == latest["id"]))
             )
-        return StepPlan(values={C.released_at: now()}, data=data, writes=writes)
+        final = edited if edited is not None else (latest["body"] if latest else None)
+
+        async def release_followers(at: datetime) -> list[signals.ComplaintChanged]:
+            return await merge.release_followers(user, row, final, at)
+
+        return StepPlan(
+            values={C.released_at: now()}, data=data, writes=writes, inside=release_followers
+        )
 
     return await run_step(user, complaint_id, Action.RELEASE, plan)
 

@@ -14,13 +14,12 @@ from backend.complaints import audit, queries
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action, Status
 from backend.complaints.schemas import ComplaintDetailOut, ComplaintIn, EventOut
-from backend.complaints.sla import sla_times
+from backend.complaints.sla import start_clock
 from backend.complaints.tables import Complaint
 from backend.complaints.tracking import tracking_no
 from backend.database import current_engine, insert_chain, is_unique_violation
 from backend.notifications import outbox, signals
 from backend.organisation import service as organisation
-from backend.settings import get_settings
 from backend.triage.classify import classify_kind
 
 C = Complaint
@@ -67,7 +66,6 @@ async def submit(
     )
     auto_unit = category.unit_id if category and category.auto_dispatch else None
 
-    settings = get_settings()
     at = now()
     status = Status.ROUTED if auto_unit else Status.RECEIVED
     values: dict[str, Any] = dict(
@@ -89,10 +87,7 @@ async def submit(
         updated_at=at,
     )
     if auto_unit:
-        values.update(
-            routed_at=at,
-            **sla_times(at, settings.sla_answer_seconds, settings.sla_reminder_seconds),
-        )
+        values.update(routed_at=at, **(await start_clock(at)))
 
     def after_insert(rows: list[dict]) -> list:
         # Runs inside the transaction, once the new id is known.

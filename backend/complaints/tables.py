@@ -8,6 +8,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from backend.accounts.tables import User
@@ -43,6 +44,10 @@ class Complaint(Table, tablename="complaint"):
     sla_escalate_at = Timestamptz(null=True, default=None, index=True)
     rating_score = Integer(null=True, default=None)
     rating_comment = Text(null=True, default=None)
+    # A merged complaint follows this one: it gets its released answer.
+    merged_into = ForeignKey(
+        references="self", null=True, default=None, index=True, on_delete=OnDelete.set_null
+    )
 
 
 class ComplaintMessage(Table, tablename="complaint_message"):

@@ -27,10 +27,11 @@ HEADLINES = {
     "complaint.released": "Jawaban pengaduan Anda telah terbit",
     "complaint.rejected": "Pengaduan Anda tidak dapat diproses",
     "complaint.declined": "Dikembalikan oleh unit: {tracking_no}",
+    "complaint.merged": "Pengaduan Anda digabung dengan laporan yang sama",
     "sla.reminder": "Segera jawab: {tracking_no}",
     "sla.escalated": "Lewat batas waktu: {tracking_no}",
 }
-REPORTER_TYPES = {"complaint.released", "complaint.rejected"}
+REPORTER_TYPES = {"complaint.released", "complaint.rejected", "complaint.merged"}
 
 
 @dataclass(frozen=True)

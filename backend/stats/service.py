@@ -9,10 +9,12 @@ from datetime import datetime
 
 import msgspec
 
+from backend.complaints.sla import calendar
 from backend.complaints.tables import Complaint, ComplaintEvent
 from backend.database import json_column
 from backend.organisation.tables import Unit
 from backend.settings import get_settings
+from backend.working_time.calendar import WorkingCalendar
 
 ROUTING_TYPES = {"dispatch", "auto_dispatch", "return", "reply"}
 RELEASE_STANDARD_S = 3 * 3600  # the SOP's review-and-release standard
@@ -54,6 +56,12 @@ def _percentile(sorted_values: list[float], share: float) -> float:
     # Nearest-rank: an actual observed duration, never an interpolated one.
     rank = max(1, math.ceil(share * len(sorted_values)))
     return sorted_values[rank - 1]
+
+
+def office_seconds(cal: WorkingCalendar, start: datetime, end: datetime) -> float:
+    """How long a step took in office time (UPIK_OFFICE_HOURS minus holidays):
+    what the SOP standards count, like the answer clock."""
+    return cal.office_seconds_between(start, end)
 
 
 def _summarise(step: str, standard: int, durations: list[float]) -> StepStats:
@@ -102,6 +110,7 @@ async def compute(since: datetime | None = None) -> StatsOut:
     if since is not None:
         query = query.where(ComplaintEvent.at >= since)
     events = await query
+    cal = await calendar()
 
     overall: dict[str, list[float]] = defaultdict(list)
     per_unit: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -124,7 +133,7 @@ async def compute(since: datetime | None = None) -> StatsOut:
             step, started = "answered_to_released", waiting_since.get("answered_to_released")
             waiting_since = {}
         if step and started is not None:
-            seconds = (e["at"] - started).total_seconds()
+            seconds = office_seconds(cal, started, e["at"])
             overall[step].append(seconds)
             unit_id = data.get("unit_id")
             if unit_id:

@@ -2,7 +2,8 @@
 
 received --dispatch--> routed --answer--> answered --release--> released --rate--> closed
 received --reject--> rejected          answered --return--> routed
-routed --decline--> received           released --reply--> routed
+routed --decline--> received           released | closed --reply--> routed
+received | routed | answered --merge--> merged (terminal)
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ ALLOWED_FROM = {
     "answer": {"routed"},
     "return": {"answered"},
     "release": {"answered"},
-    "replies": {"received", "routed", "answered", "released"},
+    "replies": {"received", "routed", "answered", "released", "closed"},
     "rating": {"released"},
     "attachments": {"received", "routed", "answered", "released"},
+    "merge": {"received", "routed", "answered"},
 }
 # action -> (who takes it, body)
 ACTOR = {
@@ -39,6 +41,7 @@ ACTOR = {
     "replies": "reporter",
     "rating": "reporter",
     "attachments": "reporter",
+    "merge": "admin",
 }
 
 
@@ -66,6 +69,10 @@ async def by_status(flow) -> dict:
 
 async def _take(api, flow, action: str, cid: int):
     who = getattr(flow.cast, ACTOR[action])
+    if action == "merge":
+        into = await flow.routed(flow.cast.other)
+        body = {"into": into["id"]}
+        return await api.client.post(flow.url(cid, action), json=body, headers=who.h)
     if action == "attachments":
         return await api.client.post(
             flow.url(cid, action), headers=who.h, files={"file": ("foto.jpg", JPEG, "image/jpeg")}
@@ -226,8 +233,10 @@ async def test_release_with_edited_body_keeps_the_original_in_the_audit(api, flo
     assert ev["data"]["original_answer"] == "Sudah kami bersihkan hari ini."
 
 
-async def test_reply_on_released_reopens_to_routed(api, flow, cast):
-    c = await flow.build("released")
+@pytest.mark.parametrize("status", ["released", "closed"])
+async def test_reply_on_released_or_closed_reopens_to_routed(api, flow, cast, status):
+    """Contract v2 adds closed --reply--> routed: a rated complaint can still be reopened."""
+    c = await flow.build(status)
     r = await api.post(
         flow.url(c["id"], "replies"), cast.reporter.h, {"body": "Belum beres."}, expect=201
     )
@@ -237,10 +246,12 @@ async def test_reply_on_released_reopens_to_routed(api, flow, cast):
     ev = (await events_of(c["id"]))[-1]
     assert (ev["type"], ev["from_status"], ev["to_status"], ev["actor_role"]) == (
         "reply",
-        "released",
+        status,
         "routed",
         "citizen",
     )
+    routed = [o for o in await outbox_of(c["id"]) if o["type"] == "complaint.routed"]
+    assert len(routed) == 2 and all(o["recipient"] == cast.pic.id for o in routed)
     reply = (await messages_of(c["id"]))[-1]
     assert (reply["kind"], reply["body"], bool(reply["visible_to_reporter"])) == (
         "reply",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STATUSES = ("received", "routed", "answered", "released", "closed", "rejected")
+STATUSES = ("received", "routed", "answered", "released", "closed", "rejected", "merged")
 
 
 @dataclass
@@ -72,6 +72,14 @@ class Flow:
         c = await self.received(reporter, **body)
         return await self.api.post(
             self.url(c["id"], "reject"), self.cast.admin.h, {"reason": "Bukan kewenangan daerah."}
+        )
+
+    async def merged(self, reporter: Who | None = None, **body) -> dict:
+        """Routed, then merged by the admin into another routed complaint."""
+        c = await self.routed(reporter, **body)
+        into = await self.routed(self.cast.other)
+        return await self.api.post(
+            self.url(c["id"], "merge"), self.cast.admin.h, {"into": into["id"]}
         )
 
     async def build(self, status: str, reporter: Who | None = None, **body) -> dict:

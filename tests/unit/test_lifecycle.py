@@ -34,15 +34,16 @@ from backend.complaints.lifecycle import (
     starts_routing,
 )
 
-R, RT, AN, RL, CL, RJ = (
+R, RT, AN, RL, CL, RJ, MG = (
     "received",
     "routed",
     "answered",
     "released",
     "closed",
     "rejected",
+    "merged",
 )
-ALL_STATUSES = (R, RT, AN, RL, CL, RJ)
+ALL_STATUSES = (R, RT, AN, RL, CL, RJ, MG)
 OPEN = (R, RT, AN, RL)
 KEEP = None  # the step is allowed but the status stays
 
@@ -68,10 +69,13 @@ EXPECTED_GRAPH: dict[str, list[tuple[tuple[str, ...], str | None, str]]] = {
     "release": [((AN,), RL, ADMIN)],
     # released --rate--> closed; (reporter, after release)
     "rate": [((RL,), CL, REPORTER)],
-    # released --reply (reporter)--> routed; docs/api.md: a reply is also
-    # accepted while received, routed or answered, without a status change;
-    # on closed or rejected it is a 409.
-    "reply": [((RL,), RT, REPORTER), ((R, RT, AN), KEEP, REPORTER)],
+    # released --reply (reporter)--> routed, and contract v2: closed --reply
+    # (reporter)--> routed; docs/api.md: a reply is also accepted while
+    # received, routed or answered, without a status change; on rejected or
+    # merged it is a 409.
+    "reply": [((RL, CL), RT, REPORTER), ((R, RT, AN), KEEP, REPORTER)],
+    # contract v2: received | routed | answered --merge (admin)--> merged
+    "merge": [((R, RT, AN), MG, ADMIN)],
     # docs/api.md: only the reporter may attach, and only while open.
     "attach": [(OPEN, KEEP, REPORTER)],
 }
@@ -218,10 +222,12 @@ EXPECTED_NOTICES: dict[tuple[str, str | None], set[tuple[str, str]]] = {
     ("release", RL): {("complaint.released", "reporter")},
     ("reject", RJ): {("complaint.rejected", "reporter")},
     ("decline", R): {("complaint.declined", "admins")},
+    # contract v2: complaint.merged to the reporter of the merged complaint
+    ("merge", MG): {("complaint.merged", "reporter")},
 }
-# docs/api.md: rejected is "normal"; every other type is "high" (the contract
+# docs/api.md: rejected and merged are "normal"; every other type is "high" (the contract
 # asks high for anything a person must act on).
-NORMAL_URGENCY = {"complaint.rejected"}
+NORMAL_URGENCY = {"complaint.rejected", "complaint.merged"}
 
 
 def _every_step():
