@@ -8,6 +8,7 @@ from datetime import timedelta
 from litestar import Controller, Response, get
 
 from backend.common.errors import BadInput
+from backend.common.fields import PathId
 from backend.common.guards import admin_only
 from backend.public import admin, lapor
 from backend.public.service import parse_since
@@ -19,7 +20,7 @@ class OpenDataAdminController(Controller):
     guards = [admin_only]
 
     @get("/{complaint_id:int}/contact")
-    async def contact(self, complaint_id: int) -> dict:
+    async def contact(self, complaint_id: PathId) -> dict:
         """Who sent an Open311 request (name, e-mail, phone as the client gave them)."""
         return await admin.contact(complaint_id)
 

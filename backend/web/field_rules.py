@@ -154,7 +154,7 @@ def _encoded(max_upload_bytes: int) -> tuple[bytes, str]:
 
 
 @get("/api/v1/rules", exclude_from_auth=True, tags=["web"])
-async def field_rules(request: Request) -> Response[bytes]:
+async def field_rules(request: Request) -> Response[dict[str, Any]]:
     """No login needed; the same for everyone until the server is upgraded,
     so it may be cached (and revalidated with its ETag)."""
     body, etag = _encoded(request.app.state.settings.max_upload_bytes)

@@ -63,7 +63,11 @@ async def test_a_test_push_reaches_only_the_named_device(api, push, key, role):
     # The service worker's receipt marks when it arrived.
     r = await api.client.post(
         "/api/v1/push/receipts",
-        json={"notification_id": sent["notification_id"], "event": "received"},
+        json={
+            "notification_id": sent["notification_id"],
+            "event": "received",
+            "receipt": msg.json["receipt"],
+        },
     )
     assert r.status_code == 204, r.text
     r = await api.client.get(f"{TEST}/{sent['notification_id']}", headers=who.h)
