@@ -105,7 +105,7 @@ class UsersController(Controller):
 
     @get("/")
     async def list_users(
-        self, role: Annotated[str | None, Parameter(pattern="^(citizen|pic|admin)$")] = None
+        self, role: Annotated[str | None, Parameter(pattern="^(citizen|pic|admin|staff)$")] = None
     ) -> list[UserOut]:
         """Extension: staff management in the PWA."""
         return await service.list_users(role)

@@ -44,6 +44,7 @@ class UserOut(msgspec.Struct):
     name: str
     role: str
     unit_id: int | None
+    is_active: bool = True
 
 
 class LoginOut(msgspec.Struct):

@@ -46,6 +46,7 @@ def username_is(username: str) -> WhereRaw:
 
 def user_out(row: dict) -> UserOut:
     return UserOut(
+        is_active=bool(row.get("is_active", True)),
         id=row["id"],
         username=row["username"],
         name=row["name"],
@@ -115,7 +116,9 @@ async def create_staff(data: CreateUserIn) -> UserOut:
 
 async def list_users(role: str | None = None) -> list[UserOut]:
     query = User.select(*User.all_columns()).order_by(User.id)
-    if role:
+    if role == "staff":  # the admin's "Akun petugas": every account but citizens'
+        query = query.where(User.role.is_in([Role.PIC, Role.ADMIN]))
+    elif role:
         query = query.where(User.role == role)
     return [user_out(r) for r in await query]
 
