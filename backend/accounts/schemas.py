@@ -44,7 +44,12 @@ class UserOut(msgspec.Struct):
     name: str
     role: str
     unit_id: int | None
-    is_active: bool = True
+
+
+class UserRowOut(UserOut):
+    """A row of the admin's user list: with whether the account may log in."""
+
+    is_active: bool
 
 
 class LoginOut(msgspec.Struct):

@@ -76,7 +76,7 @@ function userRow(u, us, reload) {
   };
   return h('li', { class: u.is_active ? 'user' : 'user inactive' }, h('details', { class: 'fold' },
     h('summary', null, h('strong', null, u.name), ' ',
-      h('span', { class: 'meta' }, `${u.username} · ${t(`role.${u.role}`)}${unitOf ? ` · ${unitOf.code}` : ''}`),
+      h('span', { class: 'meta' }, `${u.username} · ${t(`role.${u.role}`)}${unitOf ? ` · ${unitOf.name}` : ''}`),
       !u.is_active && h('span', { class: 'chip ghost' }, t('people.inactive'))),
     form, h('div', { class: 'row-actions' }, toggle, resetButton(u))));
 }
