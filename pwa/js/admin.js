@@ -19,17 +19,17 @@ const pct = (x) => (x == null ? '—' : `${Math.round(x <= 1 ? x * 100 : x)}%`);
 const dur = (x) => (x == null ? '—' : fmtDur(x));
 
 // Median and p90 per SOP step as bars, the standard as a dashed line: the
-// admin sees at a glance which step overruns and by how much. Each step has
-// its own scale (its p90 or 115 % of its standard, whichever is longer): on
-// one shared scale a step of minutes vanished next to one of days.
+// admin sees at a glance which step overruns and by how much. The scale is
+// logarithmic (seconds): on a linear one a step of minutes vanished next to
+// a standard of hours; steps stay comparable with each other, and a step
+// that took any time at all keeps a visible sliver.
 function stepChart(steps, summary) {
+  const max = Math.max(1, ...steps.flatMap((st) => [st.p90_seconds || 0, (st.standard_seconds || 0) * 1.15]));
+  // Values sit in their own column on the right, so the standard line never crosses them.
+  const x = (v) => (v > 0 ? Math.max(3, Math.round((Math.log1p(v) / Math.log1p(max)) * BAR_W)) : 0);
   const rowH = LABEL_H + 34;
   const rows = steps.map((st, i) => {
     const std = st.standard_seconds;
-    const max = Math.max(1, st.p90_seconds || 0, st.median_seconds || 0, (std || 0) * 1.15);
-    // Values sit in their own column on the right, so the standard line never crosses them.
-    // A step that took any time at all keeps a visible sliver.
-    const x = (v) => (v > 0 ? Math.max(3, Math.round((v / max) * BAR_W)) : 0);
     return s('g', { transform: `translate(0 ${i * rowH})` },
       s('text', { x: 0, y: 12, class: 'lbl' }, `${tOr(`step.${st.step}`, st.step)} · n=${st.count} · ${pct(st.within_standard)} ${t('dash.within')}`),
       s('rect', { x: 0, y: LABEL_H + 3, width: x(st.median_seconds || 0), height: 12, class: 'med' }),

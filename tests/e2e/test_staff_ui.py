@@ -85,6 +85,7 @@ def test_pic_sees_a_returned_draft_then_a_reopening(new_page, server):
         "Sudah kami cek, akan diperbaiki."
     )
     assert pic.get_by_role("heading", name="Jawaban resmi").count() == 0
+    shoot(pic, "15-pic-returned-draft")
     # Not anonymous, not confidential: the PIC may call the reporter.
     phone = pic.locator(".facts a.phone")
     expect(phone).to_have_text(PHONE)
@@ -160,7 +161,7 @@ def test_declined_reason_on_the_triage_card_and_the_whole_unit_name(new_page, se
     box = full.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360
     assert full.evaluate("e => e.scrollWidth <= e.clientWidth")
-    shoot(admin, "06-admin-triage")
+    shoot(admin, "14-admin-triage-declined")
     admin.goto(f"/app/complaints/{c['id']}")
     expect(admin.locator(".declined")).to_contain_text("Ditolak DPUTR:")
     assert admin.errors == []
@@ -214,7 +215,7 @@ def test_admin_manages_staff_accounts(new_page, server):
     expect(shown).to_contain_text("hanya ditampilkan sekali")
     code = row.locator(".reset-code .code").inner_text()
     check_screen(page)
-    shoot(page, "10-admin-people")
+    shoot(page, "13-admin-people")
     page.reload()
     page.wait_for_function("window.__upikReady")
     expect(page.locator(".reset-code")).to_have_count(0)
@@ -256,7 +257,7 @@ def test_admin_manages_staff_accounts(new_page, server):
 
 
 def test_dashboard_bars_stay_visible_for_short_steps(new_page, server):
-    # A dispatch of seconds next to steps of hours: each step keeps a bar.
+    # A dispatch of seconds next to a standard of hours: on the log scale each step keeps a bar.
     creds = server.citizen()
     c = routed_complaint(server, creds)
     step(server, server.pic, c["id"], "answer", {"body": "Sudah ditangani."})
@@ -279,5 +280,5 @@ def test_dashboard_bars_stay_visible_for_short_steps(new_page, server):
     for i, s in enumerate(stats["steps"]):
         if (s.get("median_seconds") or 0) > 0:
             assert widths[i] >= 3, (s, widths)
-    expect(admin.locator(".legend")).to_contain_text("skalanya sendiri")
+    expect(admin.locator(".legend")).to_contain_text("skala logaritmik")
     assert admin.errors == []
