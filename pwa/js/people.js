@@ -1,6 +1,7 @@
 import { t } from './i18n.js';
 import { api, units, items, errText } from './api.js';
 import { h, field, submitting, toast, fill, unitSelect, qs } from './ui.js';
+import { withFullName } from './unit-name.js';
 
 // "Kelola → Akun petugas": staff accounts only (never citizens), filtered by
 // role, each with edit, deactivate/activate and a one-time reset code.
@@ -53,7 +54,7 @@ function userRow(u, us, reload) {
   const name = input('name', { value: u.name, maxLength: 120 });
   const unit = unitSelect(us, u.unit_id);
   const form = h('form', { class: 'stack' }, field(t('auth.name'), name),
-    u.role === 'pic' && field(t('manage.unit'), unit), h('button', { class: 'btn' }, t('manage.save')));
+    u.role === 'pic' && [field(t('manage.unit'), unit), withFullName(unit)], h('button', { class: 'btn' }, t('manage.save')));
   form.onsubmit = (e) => {
     e.preventDefault();
     submitting(form, async () => {
