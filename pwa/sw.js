@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'bd78272920dd';
+const VERSION = 'ad4d3b50bcdb';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -34,6 +34,11 @@ const FILES = [
   '/js/staff.js',
   '/js/admin.js',
   '/js/public.js',
+  '/js/badges.js',
+  '/js/unit-name.js',
+  '/js/answer-photo.js',
+  '/js/people.js',
+  '/js/org-edit.js',
   '/i18n/id.json',
   '/i18n/en.json',
   '/icons/icon-192.png',

@@ -19,6 +19,7 @@ from backend.accounts.schemas import (
     RegisterIn,
     UpdateUserIn,
     UserOut,
+    UserRowOut,
 )
 from backend.common.errors import Conflict
 from backend.common.fields import PathId
@@ -105,8 +106,8 @@ class UsersController(Controller):
 
     @get("/")
     async def list_users(
-        self, role: Annotated[str | None, Parameter(pattern="^(citizen|pic|admin)$")] = None
-    ) -> list[UserOut]:
+        self, role: Annotated[str | None, Parameter(pattern="^(citizen|pic|admin|staff)$")] = None
+    ) -> list[UserRowOut]:
         """Extension: staff management in the PWA."""
         return await service.list_users(role)
 

@@ -46,6 +46,12 @@ class UserOut(msgspec.Struct):
     unit_id: int | None
 
 
+class UserRowOut(UserOut):
+    """A row of the admin's user list: with whether the account may log in."""
+
+    is_active: bool
+
+
 class LoginOut(msgspec.Struct):
     token: str
     user: UserOut

@@ -9,7 +9,7 @@ from litestar.stores.base import Store
 from piccolo.columns.combination import WhereRaw
 
 from backend.accounts import password_policy, passwords, tokens
-from backend.accounts.schemas import CreateUserIn, RegisterIn, UpdateUserIn, UserOut
+from backend.accounts.schemas import CreateUserIn, RegisterIn, UpdateUserIn, UserOut, UserRowOut
 from backend.accounts.tables import AuthToken, User
 from backend.common.clock import now
 from backend.common.errors import BadInput, Conflict, NotFound
@@ -113,11 +113,16 @@ async def create_staff(data: CreateUserIn) -> UserOut:
     )
 
 
-async def list_users(role: str | None = None) -> list[UserOut]:
+async def list_users(role: str | None = None) -> list[UserRowOut]:
     query = User.select(*User.all_columns()).order_by(User.id)
-    if role:
+    if role == "staff":  # the admin's "Akun petugas": every account but citizens'
+        query = query.where(User.role.is_in([Role.PIC, Role.ADMIN]))
+    elif role:
         query = query.where(User.role == role)
-    return [user_out(r) for r in await query]
+    return [
+        UserRowOut(**msgspec.structs.asdict(user_out(r)), is_active=bool(r["is_active"]))
+        for r in await query
+    ]
 
 
 async def update_user(user_id: int, data: UpdateUserIn, store: Store) -> UserOut:

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from backend.accounts.service import CurrentUser
+from backend.accounts.tables import User
 from backend.common.clock import now
 from backend.common.errors import BadInput, NotFound, TooLarge
 from backend.complaints import attachment_limits, audit, image_sanitizer
@@ -92,15 +93,22 @@ async def add(user: CurrentUser, complaint_id: int, content: bytes) -> Attachmen
         with contextlib.suppress(OSError):
             path.unlink()
         raise
-    return AttachmentOut(id=new[0]["id"], content_type=content_type, size=len(content))
+    return AttachmentOut(
+        id=new[0]["id"], content_type=content_type, size=len(content), uploader_role=user.role
+    )
 
 
 async def open_for(user: CurrentUser, attachment_id: int) -> tuple[Path, str]:
     row = await Attachment.select().where(Attachment.id == attachment_id).first()
     if row is None:
         raise NotFound(f"no attachment with id {attachment_id}")
+    uploader = await User.select(User.role).where(User.id == row["uploader"]).first()
     try:
-        await visible_complaint_row(user, row["complaint"])
+        complaint = await visible_complaint_row(user, row["complaint"])
+        if not rules.may_see_attachment(
+            user.caller, facts(complaint), uploader["role"] if uploader else None
+        ):
+            raise NotFound("hidden until the answer is released")
     except NotFound:
         raise NotFound(f"no attachment with id {attachment_id}") from None
     return get_settings().uploads_dir / row["storage_name"], row["content_type"]

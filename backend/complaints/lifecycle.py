@@ -87,8 +87,12 @@ EDGES: dict[Action, tuple[Edge, ...]] = {
         _edge(Action.REPLY, [S.RELEASED, S.CLOSED], S.ROUTED, Actor.REPORTER),
         _edge(Action.REPLY, [S.RECEIVED, S.ROUTED, S.ANSWERED], None, Actor.REPORTER),
     ),
-    # Photos may be added by the reporter while the case is open.
-    Action.ATTACH: (_edge(Action.ATTACH, OPEN, None, Actor.REPORTER),),
+    # Photos may be added by the reporter while the case is open, and by the
+    # unit's PIC to the answer being written (issue 13, item 6).
+    Action.ATTACH: (
+        _edge(Action.ATTACH, OPEN, None, Actor.REPORTER),
+        _edge(Action.ATTACH, [S.ROUTED], None, Actor.UNIT_PIC),
+    ),
 }
 
 
@@ -132,6 +136,31 @@ def may_see_reporter(caller: Caller, complaint: ComplaintFacts) -> bool:
     if caller.role in (Role.ADMIN, Role.SYSTEM) or caller.user_id == complaint.reporter_id:
         return True
     return not (complaint.is_anonymous or complaint.is_confidential)
+
+
+def may_see_reporter_phone(caller: Caller, complaint: ComplaintFacts) -> bool:
+    """The phone is collected "untuk dihubungi petugas": the admin always sees
+    it, the reporter sees their own, and the unit's PIC only when the complaint
+    is neither anonymous nor confidential. The system account never needs it."""
+    if caller.role == Role.ADMIN or (
+        caller.role == Role.CITIZEN and caller.user_id == complaint.reporter_id
+    ):
+        return True
+    if caller.role == Role.PIC and caller.unit_id is not None:
+        return caller.unit_id == complaint.unit_id and not (
+            complaint.is_anonymous or complaint.is_confidential
+        )
+    return False
+
+
+def may_see_attachment(
+    caller: Caller, complaint: ComplaintFacts, uploader_role: str | None
+) -> bool:
+    """A photo staff attach to an answer is part of the answer: the reporter
+    sees it only once the answer is released, as with the answer's text."""
+    if caller.role != Role.CITIZEN or uploader_role in (None, Role.CITIZEN):
+        return True
+    return complaint.status in (Status.RELEASED, Status.CLOSED)
 
 
 def _is_actor(caller: Caller, actor: Actor, complaint: ComplaintFacts) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from typing import Any
 
 from backend.accounts.service import CurrentUser
@@ -21,6 +22,7 @@ from backend.complaints.schemas import (
     ComplaintOut,
     ComplaintPage,
     EventOut,
+    LastStepOut,
     LocationOut,
     MessageOut,
     RatingOut,
@@ -30,6 +32,7 @@ from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, Com
 from backend.complaints.tracking import parse as parse_tracking_no
 from backend.complaints.tracking import tracking_no
 from backend.organisation.schemas import UnitOut
+from backend.organisation.tables import Unit
 
 C = Complaint
 COLUMNS = (
@@ -44,6 +47,7 @@ COLUMNS = (
     C.category.unit.name.as_alias("suggested_name"),
     C.category.unit.kind.as_alias("suggested_kind"),
     C.reporter.name.as_alias("reporter_name"),
+    C.reporter.phone.as_alias("reporter_phone"),
 )
 
 
@@ -113,7 +117,14 @@ def to_out(
         updated_at=row["updated_at"],
         sla_due_at=row["sla_due_at"] if row["status"] == Status.ROUTED else None,
         reporter=(
-            ReporterOut(id=row["reporter"], name=row["reporter_name"])
+            ReporterOut(
+                id=row["reporter"],
+                name=row["reporter_name"],
+                # submit's freshly built row has no phone: the reporter sees it later.
+                phone=row.get("reporter_phone")
+                if rules.may_see_reporter_phone(caller, f)
+                else None,
+            )
             if rules.may_see_reporter(caller, f)
             else None
         ),
@@ -148,22 +159,68 @@ async def visible_complaint_row(user: CurrentUser, complaint_id: int) -> dict:
     return await visible_row(user.caller, complaint_id)
 
 
-async def _attachments(complaint_ids: list[int]) -> dict[int, list[AttachmentOut]]:
-    if not complaint_ids:
+async def _attachments(caller: Caller, complaints: list[dict]) -> dict[int, list[AttachmentOut]]:
+    if not complaints:
         return {}
+    by_id = {c["id"]: facts(c) for c in complaints}
     rows = (
         await Attachment.select(
-            Attachment.id, Attachment.complaint, Attachment.content_type, Attachment.size
+            Attachment.id,
+            Attachment.complaint,
+            Attachment.content_type,
+            Attachment.size,
+            Attachment.uploader.role.as_alias("uploader_role"),
         )
-        .where(Attachment.complaint.is_in(complaint_ids))
+        .where(Attachment.complaint.is_in(list(by_id)))
         .order_by(Attachment.id)
     )
     found: dict[int, list[AttachmentOut]] = {}
     for r in rows:
+        if not rules.may_see_attachment(caller, by_id[r["complaint"]], r["uploader_role"]):
+            continue
         found.setdefault(r["complaint"], []).append(
-            AttachmentOut(id=r["id"], content_type=r["content_type"], size=r["size"])
+            AttachmentOut(
+                id=r["id"],
+                content_type=r["content_type"],
+                size=r["size"],
+                uploader_role=r["uploader_role"],
+            )
         )
     return found
+
+
+async def _last_steps(caller: Caller, complaint_ids: list[int]) -> dict[int, LastStepOut]:
+    """The latest status-changing event of each complaint, for staff only: the
+    notes it carries are internal (a decline's reason, a return's note)."""
+    if not complaint_ids or caller.role not in (Role.ADMIN, Role.PIC):
+        return {}
+    E = ComplaintEvent
+    rows = (
+        await E.select(E.complaint, E.type, E.at, E.data)
+        .where(E.complaint.is_in(complaint_ids) & (E.from_status != E.to_status))
+        .order_by(E.id)
+    )
+    latest = {r["complaint"]: r for r in rows}  # ordered by id: the last one wins
+    unit_ids = set()
+    for r in latest.values():
+        r["data"] = r["data"] if isinstance(r["data"], dict) else json.loads(r["data"] or "{}")
+        if r["type"] == "decline" and r["data"].get("unit_id"):
+            unit_ids.add(r["data"]["unit_id"])
+    codes = {}
+    if unit_ids:
+        codes = {
+            u["id"]: u["code"]
+            for u in await Unit.select(Unit.id, Unit.code).where(Unit.id.is_in(list(unit_ids)))
+        }
+    return {
+        cid: LastStepOut(
+            type=r["type"],
+            at=r["at"],
+            unit_code=codes.get(r["data"].get("unit_id")) if r["type"] == "decline" else None,
+            note=r["data"].get("reason") or r["data"].get("note"),
+        )
+        for cid, r in latest.items()
+    }
 
 
 async def get_detail(user: CurrentUser, complaint_id: int) -> ComplaintDetailOut:
@@ -205,8 +262,9 @@ async def detail(caller: Caller, row: dict) -> ComplaintDetailOut:
     return to_out(
         row,
         caller,
-        (await _attachments([complaint_id])).get(complaint_id, []),
+        (await _attachments(caller, [row])).get(complaint_id, []),
         cls=ComplaintDetailOut,
+        last_step=(await _last_steps(caller, [complaint_id])).get(complaint_id),
         messages=[
             MessageOut(
                 id=m["id"],
@@ -286,8 +344,11 @@ async def list_complaints(
         rows = [r for r in rows if tracking_no(r["id"], r["created_at"]) == q.strip().upper()]
     more = len(rows) > limit
     rows = rows[:limit]
-    files = await _attachments([r["id"] for r in rows])
+    files = await _attachments(caller, rows)
+    steps = await _last_steps(caller, [r["id"] for r in rows])
     return ComplaintPage(
-        items=[to_out(r, caller, files.get(r["id"], [])) for r in rows],
+        items=[
+            to_out(r, caller, files.get(r["id"], []), last_step=steps.get(r["id"])) for r in rows
+        ],
         next_cursor=encode_cursor(rows[-1]["id"]) if more and rows else None,
     )

@@ -68,6 +68,8 @@ class CategoryRef(msgspec.Struct):
 class ReporterOut(msgspec.Struct):
     id: int
     name: str
+    # Only for those lifecycle.may_see_reporter_phone allows; None otherwise.
+    phone: str | None = None
 
 
 class LocationOut(msgspec.Struct):
@@ -85,6 +87,8 @@ class AttachmentOut(msgspec.Struct):
     id: int
     content_type: str
     size: int
+    # "citizen" for the reporter's photos, "pic"/"admin" for a photo of an answer.
+    uploader_role: str | None = None
 
 
 class MessageOut(msgspec.Struct):
@@ -101,6 +105,16 @@ class EventOut(msgspec.Struct):
     at: datetime
     from_status: str | None = None
     to_status: str | None = None
+
+
+class LastStepOut(msgspec.Struct):
+    """The latest step that changed the status (staff only): lets a card say
+    "Dikembalikan", "Dibuka kembali" or "Ditolak DISDUKCAPIL: <reason>"."""
+
+    type: str
+    at: datetime
+    unit_code: str | None = None  # decline: the unit that declined
+    note: str | None = None  # decline: the reason; return: the admin's note
 
 
 class ComplaintOut(msgspec.Struct):
@@ -123,6 +137,7 @@ class ComplaintOut(msgspec.Struct):
     reporter: ReporterOut | None
     rating: RatingOut | None
     attachments: list[AttachmentOut]
+    last_step: LastStepOut | None = None
 
 
 class MergeIn(msgspec.Struct, forbid_unknown_fields=True):

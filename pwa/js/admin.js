@@ -1,6 +1,8 @@
 import { t, tOr } from './i18n.js';
 import { api, units, items, errText } from './api.js';
 import { h, field, check, submitting, alertBox, fmtDur, toast, fill, unitSelect } from './ui.js';
+import { usersTab } from './people.js';
+import { unitRow } from './org-edit.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 function s(tag, attrs, ...kids) {
@@ -17,11 +19,14 @@ const pct = (x) => (x == null ? '—' : `${Math.round(x <= 1 ? x * 100 : x)}%`);
 const dur = (x) => (x == null ? '—' : fmtDur(x));
 
 // Median and p90 per SOP step as bars, the standard as a dashed line: the
-// admin sees at a glance which step overruns and by how much.
+// admin sees at a glance which step overruns and by how much. The scale is
+// logarithmic (seconds): on a linear one a step of minutes vanished next to
+// a standard of hours; steps stay comparable with each other, and a step
+// that took any time at all keeps a visible sliver.
 function stepChart(steps, summary) {
   const max = Math.max(1, ...steps.flatMap((st) => [st.p90_seconds || 0, (st.standard_seconds || 0) * 1.15]));
   // Values sit in their own column on the right, so the standard line never crosses them.
-  const x = (v) => Math.round((v / max) * BAR_W);
+  const x = (v) => (v > 0 ? Math.max(3, Math.round((Math.log1p(v) / Math.log1p(max)) * BAR_W)) : 0);
   const rowH = LABEL_H + 34;
   const rows = steps.map((st, i) => {
     const std = st.standard_seconds;
@@ -50,7 +55,7 @@ function countChart(rows, summary) {
 
 const legend = () => h('p', { class: 'legend' },
   h('span', { class: 'key med' }), t('dash.median'), ' ', h('span', { class: 'key p90' }), 'p90 ',
-  h('span', { class: 'key std' }), t('dash.standard'));
+  h('span', { class: 'key std' }), t('dash.standard'), ' · ', t('dash.scale'));
 
 export async function dashboard(root) {
   const box = h('div');
@@ -117,26 +122,7 @@ async function unitsTab(body) {
     createForm(t('manage.units.add'), [field(t('manage.code'), code), field(t('manage.name'), name), field(t('manage.unitkind'), kind)],
       () => api('/units', { method: 'POST', body: { code: code.value.trim(), name: name.value.trim(), kind: kind.value } }),
       () => unitsTab(body)),
-    h('ul', { class: 'rows' }, list.map((u) => h('li', null, h('strong', null, u.name), h('span', { class: 'meta' }, `${u.code} · ${t(`unitkind.${u.kind}`)}`)))));
-}
-
-async function usersTab(body) {
-  const [list, us] = await Promise.all([api('/users').then(items), units()]);
-  const unitName = (id) => us.find((u) => u.id === id)?.name || '';
-  const username = input('username', { maxLength: 64, autocomplete: 'off', autocapitalize: 'none' });
-  const password = input('password', { type: 'password', minLength: 8, autocomplete: 'new-password' });
-  const name = input('name', { maxLength: 120 });
-  const role = h('select', { name: 'role' }, ['pic', 'admin'].map((r) => h('option', { value: r }, t(`role.${r}`))));
-  const unit = unitSelect(us, null);
-  const unitField = field(t('manage.unit'), unit, t('manage.unit.pic'));
-  role.onchange = () => { unit.required = role.value === 'pic'; unitField.hidden = role.value !== 'pic'; };
-  fill(body,
-    createForm(t('manage.users.add'), [field(t('auth.name'), name), field(t('auth.username'), username), field(t('auth.password'), password),
-      field(t('account.role'), role), unitField],
-    () => api('/users', { method: 'POST', body: { username: username.value.trim(), password: password.value, name: name.value.trim(), role: role.value, ...(role.value === 'pic' && { unit_id: Number(unit.value) }) } }),
-    () => usersTab(body)),
-    h('ul', { class: 'rows' }, list.map((u) => h('li', null, h('strong', null, u.name),
-      h('span', { class: 'meta' }, `${u.username} · ${t(`role.${u.role}`)}${u.unit_id ? ` · ${unitName(u.unit_id)}` : ''}`)))));
+    h('ul', { class: 'rows' }, list.map((u) => unitRow(u, () => units(true).then(() => unitsTab(body))))));
 }
 
 const splitKw = (v) => v.split(/[,\n]/).map((x) => x.trim()).filter(Boolean);

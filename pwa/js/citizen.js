@@ -1,5 +1,5 @@
 import './outbox.js';
-import { t } from './i18n.js';
+import { t, catName } from './i18n.js';
 import { api, items, ApiError } from './api.js';
 import { h, field, check, toast, fmtDate, complaintCard, pagedList, alertBox, qs, submitting } from './ui.js';
 import { pushCard } from './push.js';
@@ -73,7 +73,7 @@ export async function newComplaint(root, params, ctx) {
   // Category picked by the person wins; until then the server's suggestion fills it.
   let catTouched = false;
   cat.onchange = () => { catTouched = true; };
-  categories().then((list) => cat.append(...list.map((c) => h('option', { value: c.id }, c.name))));
+  categories().then((list) => cat.append(...list.map((c) => h('option', { value: c.id }, catName(c)))));
 
   let timer = 0;
   let ctrl = null;
@@ -93,7 +93,7 @@ export async function newComplaint(root, params, ctx) {
         const parts = [];
         if (s.kind) parts.push(t(`kind.${s.kind}`));
         if (s.category) {
-          parts.push(s.category.name);
+          parts.push(catName(s.category));
           if (!catTouched) cat.value = String(s.category.id);
         }
         guess.textContent = parts.length ? t('new.guess', { what: parts.join(' · ') }) : '';

@@ -1,7 +1,10 @@
-import { t, tOr } from './i18n.js';
+import { t, tOr, catName } from './i18n.js';
 import { api, units } from './api.js';
 import { h, field, fmtDate, chip, kindChip, slaBadge, tickSla, submitting, toast, alertBox, fill, unitSelect, suggestedUnit } from './ui.js';
 import { pushCard } from './push.js';
+import { stepBadge, declinedLine, isReturned, isReopened } from './badges.js';
+import { answerPhotoForm } from './answer-photo.js';
+import { withFullName } from './unit-name.js';
 
 const textarea = (name, props) => h('textarea', { name, rows: 4, required: true, maxLength: 5000, ...props });
 
@@ -25,7 +28,7 @@ const fold = (summary, id, ...kids) => h('details', { class: 'fold', id }, h('su
 function facts(c, me) {
   const rows = [
     ['detail.tracking', c.tracking_no],
-    ['detail.category', c.category?.name || t('detail.none')],
+    ['detail.category', catName(c.category) || t('detail.none')],
     ['detail.unit', c.unit?.name || (c.suggested_unit ? t('detail.suggested', { name: c.suggested_unit.name }) : t('detail.none'))],
     ['detail.created', fmtDate(c.created_at)],
   ];
@@ -33,6 +36,8 @@ function facts(c, me) {
   if (me.role !== 'citizen') {
     // The API leaves the reporter out when a PIC may not see it; say so rather than show a blank.
     rows.push(['detail.reporter', c.reporter ? c.reporter.name : t('detail.hidden')]);
+    // Present only when the server lets this officer call the reporter (admin; PIC of an open complaint).
+    if (c.reporter?.phone) rows.push(['detail.phone', h('a', { href: `tel:${c.reporter.phone.replace(/[^\d+]/g, '')}`, class: 'phone' }, c.reporter.phone)]);
   }
   const flags = [c.is_anonymous && t('detail.anon'), c.is_confidential && t('detail.conf')].filter(Boolean);
   if (flags.length) rows.push(['detail.privacy', flags.join(', ')]);
@@ -77,13 +82,30 @@ function timeline(c) {
       h('span', { class: 'meta' }, tOr(`role.${e.actor_role}`, e.actor_role || ''), ' · ', fmtDate(e.at)))))));
 }
 
+const adminNote = (c) => (c.messages || []).filter((m) => m.kind === 'note' && m.author_role === 'admin').at(-1);
+
 function answerBlock(c, me) {
   const a = latest(c, 'answer');
   // Admins see the draft in the review form; show the published block to everyone else.
   if (!a || (me.role === 'admin' && c.status === 'answered')) return null;
+  if (me.role !== 'citizen' && isReturned(c)) {
+    // A returned draft is not the official answer: the admin's reason comes first.
+    const note = adminNote(c);
+    return h('section', { class: 'answer returned' }, h('h2', null, t('detail.answer.returned')),
+      note && h('p', { class: 'notice' }, h('strong', null, t('pic.returned')), ' ', note.body),
+      h('p', { class: 'pre' }, a.body), h('p', { class: 'meta' }, fmtDate(a.created_at)));
+  }
   const title = c.status === 'answered' ? t('detail.answer.draft') : t('detail.answer');
   return h('section', { class: 'answer' }, h('h2', null, title),
     h('p', { class: 'pre' }, a.body), h('p', { class: 'meta' }, fmtDate(a.created_at)));
+}
+
+// After a reply reopened the case, the reporter's new words are what the unit reads first.
+function reopenedTop(c, me) {
+  if (me.role === 'citizen' || !isReopened(c)) return null;
+  const r = latest(c, 'reply');
+  return r && h('section', { class: 'notice reopened' }, h('h2', null, t('detail.reopened')),
+    h('p', { class: 'pre' }, r.body), h('p', { class: 'meta' }, fmtDate(r.created_at)));
 }
 
 function citizenPanel(ctx, c, id) {
@@ -119,13 +141,14 @@ function picPanel(ctx, c, id) {
   const answer = textarea('answer', { id: 'answer', rows: 6 });
   const reason = textarea('reason', { rows: 3 });
   // The admin's latest word: why it came back, or what to look at when dispatched.
-  const note = (c.messages || []).filter((m) => m.kind === 'note' && m.author_role === 'admin').at(-1);
-  const returned = c.events?.at(-1)?.type === 'return';
+  // (A return's note sits on top of the returned draft instead.)
+  const note = !isReturned(c) && adminNote(c);
   return [
-    note && h('p', { class: 'notice' }, h('strong', null, t(returned ? 'pic.returned' : 'pic.note')), ' ', note.body),
+    note && h('p', { class: 'notice' }, h('strong', null, t('pic.note')), ' ', note.body),
     h('h2', null, t('pic.answer.title')),
     actionForm(ctx, 'answer', field(t('pic.answer.label'), answer, t('pic.answer.hint')), t('pic.answer.submit'),
       () => api(`/complaints/${id}/answer`, { method: 'POST', body: { body: answer.value.trim() } }), t('pic.answer.sent')),
+    fold(t('pic.photo.title'), 'answer-photo', answerPhotoForm(id, () => ctx.refresh({}))),
     fold(t('pic.decline.title'), 'decline', actionForm(ctx, 'decline', field(t('pic.decline.label'), reason, t('pic.decline.hint')),
       t('pic.decline.submit'), () => api(`/complaints/${id}/decline`, { method: 'POST', body: { reason: reason.value.trim() } }), t('pic.decline.sent'), '/app/inbox')),
   ];
@@ -138,7 +161,7 @@ async function adminPanel(ctx, c, id) {
     const reason = textarea('reason', { rows: 3 });
     return [
       h('h2', null, t('triage.dispatch.title')),
-      actionForm(ctx, 'dispatch', [field(t('triage.unit'), sel, suggestedUnit(c) && t('triage.unit.suggested')), field(t('triage.note'), note)],
+      actionForm(ctx, 'dispatch', [field(t('triage.unit'), sel, suggestedUnit(c) && t('triage.unit.suggested')), withFullName(sel), field(t('triage.note'), note)],
         t('triage.dispatch'), () => api(`/complaints/${id}/dispatch`, { method: 'POST', body: { unit_id: Number(sel.value), ...(note.value.trim() && { note: note.value.trim() }) } }), t('triage.dispatched')),
       fold(t('triage.reject.title'), 'reject', actionForm(ctx, 'reject', field(t('triage.reject.label'), reason, t('triage.reject.hint')),
         t('triage.reject'), () => api(`/complaints/${id}/reject`, { method: 'POST', body: { reason: reason.value.trim() } }), t('triage.rejected'))),
@@ -183,7 +206,10 @@ export async function detail(root, [id], ctx) {
     fill(info,
       h('h1', null, c.title),
       h('p', { class: 'chips' }, chip(c.status), kindChip(c.kind),
-        me.role !== 'citizen' && c.kind_source === 'system' && h('span', { class: 'chip ghost' }, t('detail.kind.system'))),
+        me.role !== 'citizen' && c.kind_source === 'system' && h('span', { class: 'chip ghost' }, t('detail.kind.system')),
+        me.role !== 'citizen' && stepBadge(c)),
+      me.role === 'admin' && declinedLine(c),
+      reopenedTop(c, me),
       facts(c, me),
       h('section', null, h('h2', null, t('detail.body')), h('p', { class: 'pre' }, c.body)),
       attachments(c), place(c),

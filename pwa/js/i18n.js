@@ -21,3 +21,7 @@ export function t(key, vars) {
 export const tOr = (key, fallback) => (key in dict ? dict[key] : fallback);
 
 export const locale = () => (lang === 'en' ? 'en-GB' : 'id-ID');
+
+// Seeded categories have English names in en.json (`cat.<CODE>`); the server's
+// name is the Indonesian one, and the fallback for a category added later.
+export const catName = (c) => (c ? (lang === 'en' ? tOr(`cat.${c.code}`, c.name) : c.name) : '');

@@ -2,7 +2,7 @@
 // (a complaint by its tracking number), /app/publik (answered complaints) and
 // /app/statistik (does each unit keep the SOP's times?). Loaded only when one
 // of them is opened; a visitor who is not logged in has their menu only.
-import { t, tOr } from './i18n.js';
+import { t, tOr, catName } from './i18n.js';
 import { ApiError } from './api.js';
 import { h, field, fmtDate, fmtDur, chip, kindChip, slaBadge, tickSla, alertBox, qs } from './ui.js';
 
@@ -112,7 +112,7 @@ function result(c) {
     ['track.status', chip(c.status)],
     open && ['track.unit', c.unit ? c.unit.name : t('track.nounit')],
     open && c.kind && ['track.kind', tOr(`kind.${c.kind}`, c.kind)],
-    open && c.category && ['track.category', c.category.name],
+    open && c.category && ['track.category', catName(c.category)],
     open && c.sla_due_at && ['track.due', h('span', null, fmtDate(c.sla_due_at), ' ', slaBadge(c.sla_due_at))],
   ].filter(Boolean);
   return h('section', { class: 'result' },

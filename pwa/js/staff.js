@@ -1,7 +1,9 @@
-import { t } from './i18n.js';
+import { t, catName } from './i18n.js';
 import { api, units, errText } from './api.js';
 import { h, fmtDate, kindChip, slaBadge, tickSla, pagedList, alertBox, qs, toast, complaintCard, unitSelect, suggestedUnit } from './ui.js';
 import { pushCard } from './push.js';
+import { stepBadge, declinedLine } from './badges.js';
+import { withFullName } from './unit-name.js';
 
 const excerpt = (s, n = 160) => (s.length > n ? `${s.slice(0, n).trimEnd()}…` : s);
 
@@ -29,7 +31,7 @@ export function inbox(root) {
       h('span', { class: 'meta' }, c.tracking_no, ' · ', fmtDate(c.created_at)),
       h('strong', { class: 'title' }, c.title),
       h('span', { class: 'excerpt' }, excerpt(c.body || '')),
-      h('span', { class: 'chips' }, c.sla_due_at && slaBadge(c.sla_due_at), kindChip(c.kind)))),
+      h('span', { class: 'chips' }, stepBadge(c), c.sla_due_at && slaBadge(c.sla_due_at), kindChip(c.kind)))),
   });
 }
 
@@ -59,9 +61,11 @@ export async function triage(root) {
       const li = h('li', { class: 'card triage' },
         h('a', { href: `/app/complaints/${c.id}`, class: 'title' }, c.title),
         h('span', { class: 'meta' }, c.tracking_no, ' · ', fmtDate(c.created_at)),
-        h('span', { class: 'chips' }, kindChip(c.kind), c.category && h('span', { class: 'chip ghost' }, c.category.name)),
+        h('span', { class: 'chips' }, kindChip(c.kind), c.category && h('span', { class: 'chip ghost' }, catName(c.category))),
+        declinedLine(c),
         h('span', { class: 'excerpt' }, excerpt(c.body || '')),
         h('div', { class: 'dispatch' }, sel, go),
+        withFullName(sel),
         h('a', { href: `/app/complaints/${c.id}#reject`, class: 'small' }, t('triage.more')));
       return li;
     },

@@ -29,7 +29,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "reject": ("received", dict(reporter=403, other=403, pic=403, other_pic=403, admin=200)),
     "replies": ("routed", dict(reporter=201, other=404, pic=403, other_pic=403, admin=403)),
     "rating": ("released", dict(reporter=200, other=404, pic=403, other_pic=403, admin=403)),
-    "upload": ("routed", dict(reporter=201, other=404, pic=403, other_pic=403, admin=403)),
+    # A PIC of the unit may attach a photo to the answer being written (issue 13).
+    "upload": ("routed", dict(reporter=201, other=404, pic=201, other_pic=404, admin=403)),
     "download": ("routed", dict(reporter=200, other=404, pic=200, other_pic=404, admin=200)),
 }
 CASES = [

@@ -70,7 +70,7 @@ async def test_admin_sees_everything_with_reporter(api, flow, cast):
     assert items[a["id"]]["reporter"]["id"] == cast.reporter.id
     assert items[b["id"]]["reporter"]["id"] == cast.other.id
     detail = (await api.client.get(flow.url(b["id"]), headers=cast.admin.h)).json()
-    assert detail["reporter"] == {"id": cast.other.id, "name": "Warga Lain"}
+    assert detail["reporter"] == {"id": cast.other.id, "name": "Warga Lain", "phone": None}
 
 
 @pytest.mark.parametrize(
@@ -96,13 +96,13 @@ async def test_hidden_reporter_never_shown_to_the_unit(api, flow, cast, flags):
     for key, value in flags.items():
         assert mine[key] is value
     admin = (await api.client.get(flow.url(c["id"]), headers=cast.admin.h)).json()
-    assert admin["reporter"] == {"id": cast.reporter.id, "name": "Pelapor Utama"}
+    assert admin["reporter"] == {"id": cast.reporter.id, "name": "Pelapor Utama", "phone": None}
 
 
 async def test_open_reporter_is_shown_to_the_unit(api, flow, cast):
     c = await flow.routed()
     detail = (await api.client.get(flow.url(c["id"]), headers=cast.pic.h)).json()
-    assert detail["reporter"] == {"id": cast.reporter.id, "name": "Pelapor Utama"}
+    assert detail["reporter"] == {"id": cast.reporter.id, "name": "Pelapor Utama", "phone": None}
 
 
 async def test_internal_notes_and_unreleased_answers_never_reach_the_reporter(api, flow, cast):

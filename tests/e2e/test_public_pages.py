@@ -369,6 +369,7 @@ def test_install_hint_on_the_login_screen_when_the_browser_offers_it(tmp_path, s
         viewport={"width": 360, "height": 800},
         locale="id-ID",
         base_url=server.base_url,
+        bypass_csp=True,  # wait_for_function polls with eval(); test_csp.py enforces the policy
     )
     try:
         page = ctx.pages[0] if ctx.pages else ctx.new_page()

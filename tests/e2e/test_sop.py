@@ -98,7 +98,7 @@ def test_sop_through_the_ui(new_page, server):
     expect(pic).to_have_url(re.compile(r"/app/inbox$"))
     row = pic.locator(".card", has_text=TITLE)
     expect(row).to_be_visible()
-    expect(row.locator(".sla")).to_have_text(re.compile(r"^Sisa (2 j 5\d m|3 j 0 m)$"))
+    expect(row.locator(".sla")).to_have_text(re.compile(r"^Sisa (2 jam 5\d mnt|3 jam 0 mnt)$"))
     shoot(pic, "05-pic-inbox")
     row.click()
     expect(pic.get_by_role("heading", name=TITLE)).to_be_visible()

@@ -26,11 +26,35 @@ def gz(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), 9))
 
 
+def first_screen_modules() -> set[str]:
+    """Every module the boot module pulls in statically, at any depth: what a
+    first visit must download before anything shows. Views and their helpers
+    come later through the router's import()."""
+    html = (PWA / "index.html").read_text()
+    [entry] = re.findall(r'<script type="module" src="/js/([^"]+)">', html)
+    started, todo = set(), [entry]
+    while todo:
+        name = todo.pop()
+        if name in started:
+            continue
+        started.add(name)
+        text = (PWA / "js" / name).read_text()
+        specs = re.findall(r"^import .* from '([^']+)';", text, re.M)
+        specs += re.findall(r"^import '([^']+)';", text, re.M)
+        todo += [m.removeprefix("./") for m in specs]
+    return started
+
+
 def test_shell_is_light():
+    # Budget from the brief is 100 KB for everything the worker precaches; the
+    # aim is ~30 KB for the first screen of a cheap phone on a weak signal.
     total = sum(gz(f) for f in shell_files())
-    # Budget from the brief is 100 KB; the aim is ~30 KB for a cheap phone on a weak signal.
-    assert total <= SHELL_BUDGET
-    assert total <= 40 * 1024, f"shell grew to {total} B gzipped"
+    assert total <= SHELL_BUDGET, f"app grew to {total} B gzipped"
+    first = [PWA / "index.html", *sorted((PWA / "css").glob("*.css"))]
+    first += [PWA / "js" / name for name in sorted(first_screen_modules())]
+    first_total = sum(gz(f) for f in first)
+    assert "router.js" in first_screen_modules() and "admin.js" not in first_screen_modules()
+    assert first_total <= 30 * 1024, f"first screen grew to {first_total} B gzipped"
 
 
 def test_worker_precaches_every_shell_file_and_nothing_missing():
@@ -107,7 +131,7 @@ def test_translations_complete_and_aligned():
     for k in ("received", "routed", "answered", "released", "closed", "rejected"):
         assert f"status.{k}" in id_
     assert id_["status.routed"] == "Diteruskan ke unit"
-    assert id_["status.answered"] == "Dijawab (ditinjau)"
+    assert id_["status.answered"] == "Menunggu tinjauan"
     assert id_["status.released"] == "Jawaban terbit"
     for k in ("keluhan", "pertanyaan", "informasi", "saran"):
         assert f"kind.{k}" in id_

@@ -76,8 +76,9 @@ EXPECTED_GRAPH: dict[str, list[tuple[tuple[str, ...], str | None, str]]] = {
     "reply": [((RL, CL), RT, REPORTER), ((R, RT, AN), KEEP, REPORTER)],
     # contract v2: received | routed | answered --merge (admin)--> merged
     "merge": [((R, RT, AN), MG, ADMIN)],
-    # docs/api.md: only the reporter may attach, and only while open.
-    "attach": [(OPEN, KEEP, REPORTER)],
+    # docs/api.md: the reporter may attach while open; the PIC of the unit
+    # may attach a photo to its answer while the complaint is routed.
+    "attach": [(OPEN, KEEP, REPORTER), ((RT,), KEEP, UNIT_PIC)],
 }
 
 # What each kind of caller is, relative to a complaint of reporter 10 in unit 7.
