@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'bd78272920dd';
+const VERSION = 'c67c3e92e6a0';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -34,6 +34,13 @@ const FILES = [
   '/js/staff.js',
   '/js/admin.js',
   '/js/public.js',
+  '/js/lazy/char-counter.js',
+  '/js/lazy/field-errors.js',
+  '/js/lazy/photo-picker.js',
+  '/js/lazy/push-status.js',
+  '/js/lazy/reporter-panel.js',
+  '/js/lazy/reset.js',
+  '/js/lazy/shrink-photo.js',
   '/i18n/id.json',
   '/i18n/en.json',
   '/icons/icon-192.png',

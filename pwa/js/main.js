@@ -56,7 +56,8 @@ async function boot() {
   meP.then((user) => {
     if (!user) return;
     flushOutbox().catch(() => {});
-    if (window.Notification?.permission === 'granted') import('./push.js').then((p) => p.subscribe()).catch(() => {});
+    // Re-checked on every start: the server must still hold this device's subscription.
+    if (window.Notification?.permission === 'granted') import('./lazy/push-status.js').then((p) => p.ensureSubscribed()).catch(() => {});
   });
 }
 
