@@ -102,6 +102,7 @@ export async function newComplaint(root, params, ctx) {
     const { title: ti, body: bo } = payloadOf();
     return { title: ti, body: bo };
   }, async () => {
+    await pics.ready();
     // Everything goes through the queue, so "send now" and "send later" are one path.
     const item = await ctx.outbox.enqueue(payloadOf(), pics.photos());
     const r = navigator.onLine ? await ctx.outbox.flush() : (ctx.outbox.requestSync(), null);

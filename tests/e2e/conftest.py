@@ -56,6 +56,7 @@ class Server:
     pic: tuple[str, str]
     data_dir: Path | None = None
     push: object | None = None  # tests.support.push_service.LoopbackPushService
+    mail: object | None = None  # tests.support.smtp_server.SmtpServer
     log: Path | None = None
     _tokens: dict = field(default_factory=dict)
 
@@ -106,8 +107,22 @@ def push_service():
         yield push
 
 
+SMTP_USER, SMTP_PASSWORD = "upik@cirebonkab.go.id", "s3cret pass"
+
+
 @pytest.fixture(scope="package")
-def server(tmp_path_factory, push_service):
+def smtp():
+    """A real SMTP server (aiosmtpd) the suite's `upik serve` sends reset e-mails to."""
+    from tests.support.smtp_server import SmtpServer
+
+    port = free_port()
+    with SmtpServer(port, SMTP_USER, SMTP_PASSWORD) as mail:
+        mail.port = port
+        yield mail
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory, push_service, smtp):
     external = os.environ.get("UPIK_E2E_BASE_URL")
     if external:
         admin = tuple(os.environ.get("UPIK_E2E_ADMIN", "admin:admin12345").split(":", 1))
@@ -131,6 +146,8 @@ def server(tmp_path_factory, push_service):
         # Every test logs several people in; the login limit is not under test here.
         "UPIK_LOGIN_RATE_PER_MINUTE": "10000",
         "UPIK_REGISTER_RATE_PER_HOUR": "10000",
+        "UPIK_SMTP_URL": "smtp://upik%40cirebonkab.go.id:s3cret%20pass@127.0.0.1:"
+        + str(smtp.port),
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
@@ -191,7 +208,7 @@ def server(tmp_path_factory, push_service):
             if time.monotonic() > deadline:
                 pytest.fail(f"upik serve did not answer /healthz in 30 s:\n{_log_tail(log)}")
             time.sleep(0.2)
-        yield Server(base, admin, pic, data_dir=data, push=push_service, log=log)
+        yield Server(base, admin, pic, data_dir=data, push=push_service, log=log, mail=smtp)
     finally:
         proc.terminate()
         try:

@@ -98,7 +98,8 @@ export function showErrors(controls, errors, focus = true) {
     if (box.textContent) continue; // one message per field: the first rule broken
     box.textContent = e.text || ruleText(e.key, e.rule, e.limit);
     mark(control, true, box.id);
-    first ||= control;
+    // Focus goes to the bad field highest on the screen, whatever order the rules came in.
+    if (!first || first.compareDocumentPosition(control) & Node.DOCUMENT_POSITION_PRECEDING) first = control;
   }
   if (focus && first) focusable(first)?.focus();
   return left;
@@ -133,7 +134,8 @@ export function guard(form, formName, controls, values, send) {
         if (e instanceof ApiError && (e.status === 400 || e.status === 409 || e.status === 422)) {
           const errs = (e.extra || []).map((x) => ({ key: x.key, rule: x.rule, limit: x.limit }));
           if (errs.length && showErrors(controls, errs).length < errs.length) return;
-          throw refusalText(e);
+          // A 409 naming no field: the complaint moved on (e.g. someone acted first).
+          throw e.status === 409 && !errs.some((x) => x.key) ? t('fe.state') : refusalText(e);
         }
         throw e; // network, auth, server: said above the button, the text stays in the fields
       }

@@ -31,7 +31,10 @@ export function photoPicker(id, { max = MAX_PHOTOS } = {}) {
     count.textContent = t('photo.count', { n: chosen.length, max });
   }
 
-  input.onchange = async () => {
+  // Sending waits for photos still being prepared, so a quick tap loses none.
+  let busy = Promise.resolve();
+  input.onchange = () => { busy = busy.then(take, take); };
+  async function take() {
     const picked = [...input.files];
     input.value = ''; // the same file may be picked again after a removal
     if (!picked.length) return;
@@ -51,12 +54,12 @@ export function photoPicker(id, { max = MAX_PHOTOS } = {}) {
     }
     draw();
     if (problems.length) showFieldMessage(input, problems.join(' ')); else clearErrors({ x: input });
-  };
+  }
   draw();
   const el = h('div', { class: 'photos' }, input,
     h('label', { for: id, class: 'btn ghost' }, t('photo.take')), count, list);
   return {
-    el, input, photos: () => [...chosen],
+    el, input, photos: () => [...chosen], ready: () => busy,
     clear: () => { chosen.length = 0; draw(); },
     keep: (list) => { chosen.push(...list); draw(); },
   };

@@ -65,6 +65,7 @@ function morePhotos(ctx, c, id) {
   f.noValidate = true;
   f.onsubmit = async (e) => {
     e.preventDefault();
+    await pics.ready();
     const list = pics.photos();
     if (!list.length) return showFieldMessage(pics.input, t('photo.none'));
     const btn = f.querySelector('button:not([type=button])');
