@@ -141,7 +141,11 @@ def test_new_complaint_counter_and_photo_checks_before_sending(new_page, server)
     photo_input.set_input_files(
         [
             {"name": "surat.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"},
-            {"name": "besar.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"0" * (11 << 20)},
+            {
+                "name": "besar.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": b"\xff\xd8" + b"0" * (11 << 20),
+            },
         ]
     )
     problem = error_of(page, photo_input)

@@ -17,7 +17,8 @@ export function forgot(root, params, ctx) {
     const v = who.value.trim();
     return v.includes('@') ? { email: v } : { username: v };
   };
-  guard(form, 'forgot', { username: who, email: who, who }, body, async () => {
+  // Empty is checked in `send`, with words about "username or e-mail".
+  guard(form, 'forgot', { username: who, email: who, who }, () => (who.value.trim() ? body() : {}), async () => {
       // Neither field is required alone (exactly one is), so the empty case is ours to say.
       if (!who.value.trim()) throw new ApiError(400, 'who', [{ key: 'who', rule: 'required' }]);
       await api('/auth/forgot', { method: 'POST', body: body() });
