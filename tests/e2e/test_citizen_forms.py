@@ -80,7 +80,7 @@ def test_a_taken_username_from_the_server_lands_under_the_field(new_page, server
     page.get_by_label("Kata sandi").fill("sandi-budi-2026")
     page.get_by_role("button", name="Daftar", exact=True).click()
     user = page.get_by_label("Nama pengguna")
-    expect(error_of(page, user)).to_have_text("Nama pengguna ini sudah dipakai. Pilih yang lain.")
+    expect(error_of(page, user)).to_have_text("Nama pengguna itu sudah dipakai. Pilih yang lain.")
     expect(user).to_be_focused()
     assert sent == ["POST"]  # the server was asked: this one only it can know
     expect(page.get_by_label("Nama lengkap")).to_have_value("Budi Santoso")
