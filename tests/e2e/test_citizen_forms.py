@@ -250,3 +250,28 @@ def test_reporter_adds_photos_later_from_the_complaint_page(new_page, server):
             "SELECT count(*) FROM attachment WHERE complaint = ?", (c["id"],)
         ).fetchone() == (1,)
     assert page.errors == []
+
+
+def test_a_reply_survives_a_dropped_connection(new_page, server):
+    creds = server.citizen("Pelapor Sinyal")
+    with server.client(creds) as api:
+        c = api.post(
+            "/complaints",
+            json={"title": "Air PDAM keruh", "body": "Air keruh sejak Senin di Perumnas."},
+        ).json()
+    page = new_page()
+    login(page, creds)
+    open_app(page, f"/app/complaints/{c['id']}")
+    reply = page.get_by_label("Pesan Anda")
+    reply.fill("Hari ini airnya masih keruh.")
+    page.route(f"**/api/v1/complaints/{c['id']}/replies", lambda route: route.abort())
+    page.get_by_role("button", name="Kirim tanggapan").click()
+    expect(page.locator("form.reply [role=alert]")).to_have_text(
+        "Tidak ada koneksi. Periksa sinyal Anda lalu coba lagi."
+    )
+    expect(reply).to_have_value("Hari ini airnya masih keruh.")
+    page.unroute(f"**/api/v1/complaints/{c['id']}/replies")
+    page.get_by_role("button", name="Kirim tanggapan").click()
+    expect(page.locator(".msgs").get_by_text("Hari ini airnya masih keruh.")).to_be_visible()
+    expect(reply).to_have_value("")
+    assert page.errors == []
