@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'ad4d3b50bcdb';
+const VERSION = 'dfdd62b27f7d';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -39,6 +39,13 @@ const FILES = [
   '/js/answer-photo.js',
   '/js/people.js',
   '/js/org-edit.js',
+  '/js/lazy/char-counter.js',
+  '/js/lazy/field-errors.js',
+  '/js/lazy/photo-picker.js',
+  '/js/lazy/push-status.js',
+  '/js/lazy/reporter-panel.js',
+  '/js/lazy/reset.js',
+  '/js/lazy/shrink-photo.js',
   '/i18n/id.json',
   '/i18n/en.json',
   '/icons/icon-192.png',

@@ -1,4 +1,4 @@
-import { t } from './i18n.js';
+import { t, tOr } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, detail, extra, retryAfter) {
@@ -66,8 +66,10 @@ export function errText(e) {
   const known = { 0: 'err.network', 401: 'err.auth', 403: 'err.forbidden', 404: 'err.notfound', 413: 'err.toobig', 429: 'err.rate' };
   if (known[e.status]) return t(known[e.status]);
   if (e.status >= 500) return t('err.server');
-  // 400/409 details name the field and the rule; worth showing as they are.
-  return e.detail && typeof e.detail === 'string' ? t('err.refused', { detail: e.detail }) : t('err.generic');
+  // The server's `detail` is English for logs; people read the rule in plain words.
+  const first = e.extra?.[0];
+  const key = tOr(`fe.rule.${first?.rule}`, null) == null ? 'fe.rule.invalid' : `fe.rule.${first.rule}`;
+  return e.status === 400 || e.status === 409 ? t(key, { n: first?.limit ?? '' }) : t('err.generic');
 }
 
 // Units change rarely; one fetch per session is enough (admin.js resets it after a create).

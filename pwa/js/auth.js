@@ -1,7 +1,9 @@
 import { t, lang, loadLang } from './i18n.js';
 import { api, ApiError } from './api.js';
-import { h, field, submitting, toast } from './ui.js';
-import { pushSupported, enablePush, unsubscribe } from './push.js';
+import { h, field, toast } from './ui.js';
+import { unsubscribe } from './push.js';
+import { guard } from './lazy/field-errors.js';
+import { pushStatus } from './lazy/push-status.js';
 
 const input = (props) => h('input', { required: true, ...props });
 
@@ -15,21 +17,19 @@ function afterLogin(ctx, user) {
 export function login(root, params, ctx) {
   const user = input({ name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: false });
   const pass = input({ name: 'password', type: 'password', autocomplete: 'current-password' });
-  const form = h('form', { class: 'stack', novalidate: false },
+  const form = h('form', { class: 'stack' },
     field(t('auth.username'), user),
     field(t('auth.password'), pass),
+    h('p', null, h('a', { href: '/app/lupa' }, t('reset.forgot.link'))),
     h('button', { class: 'btn wide' }, t('auth.login')));
-  form.onsubmit = (e) => {
-    e.preventDefault();
-    submitting(form, async () => {
-      try {
-        const r = await api('/auth/login', { method: 'POST', body: { username: user.value.trim(), password: pass.value }, quiet401: true });
-        afterLogin(ctx, r.user);
-      } catch (err) {
-        throw err instanceof ApiError && err.status === 401 ? t('auth.bad') : err;
-      }
-    });
-  };
+  guard(form, 'login', { username: user, password: pass }, () => ({ username: user.value.trim(), password: pass.value }), async () => {
+    try {
+      const r = await api('/auth/login', { method: 'POST', body: { username: user.value.trim(), password: pass.value }, quiet401: true });
+      afterLogin(ctx, r.user);
+    } catch (err) {
+      throw err instanceof ApiError && err.status === 401 ? t('auth.bad') : err;
+    }
+  });
   // Shown only while the browser offers installation (not installed yet, criteria met).
   const installHint = h('section', { class: 'notice', hidden: !ctx.install?.available() },
     h('h2', null, t('install.title')), h('p', null, t('install.why')),
@@ -61,23 +61,20 @@ export function register(root, params, ctx) {
     field(t('auth.phone'), phone, t('auth.phone.hint')),
     field(t('auth.email'), email),
     h('button', { class: 'btn wide' }, t('auth.register')));
-  form.onsubmit = (e) => {
-    e.preventDefault();
-    submitting(form, async () => {
-      const body = { username: user.value.trim(), password: pass.value, name: name.value.trim() };
-      if (phone.value.trim()) body.phone = phone.value.trim();
-      if (email.value.trim()) body.email = email.value.trim();
-      try {
-        await api('/auth/register', { method: 'POST', body });
-      } catch (err) {
-        throw err instanceof ApiError && err.status === 409 ? t('auth.taken') : err;
-      }
-      const r = await api('/auth/login', { method: 'POST', body: { username: body.username, password: body.password } });
-      toast(t('auth.welcome', { name: r.user.name }));
-      sessionStorage.setItem('upik.next', '/app/new');
-      afterLogin(ctx, r.user);
-    });
+  const body = () => {
+    const b = { username: user.value.trim(), password: pass.value, name: name.value.trim() };
+    if (phone.value.trim()) b.phone = phone.value.trim();
+    if (email.value.trim()) b.email = email.value.trim();
+    return b;
   };
+  guard(form, 'register', { name, username: user, password: pass, phone, email }, body, async () => {
+    const b = body();
+    await api('/auth/register', { method: 'POST', body: b });
+    const r = await api('/auth/login', { method: 'POST', body: { username: b.username, password: b.password } });
+    toast(t('auth.welcome', { name: r.user.name }));
+    sessionStorage.setItem('upik.next', '/app/new');
+    afterLogin(ctx, r.user);
+  });
   root.append(
     h('h1', null, t('auth.register.title')),
     h('p', null, t('auth.register.lead')),
@@ -87,20 +84,7 @@ export function register(root, params, ctx) {
 
 export async function account(root, params, ctx) {
   const me = ctx.me;
-  const pushBox = h('div', { class: 'stack' });
-  function drawPush() {
-    if (!pushSupported()) return pushBox.replaceChildren(h('p', null, t('push.unsupported')));
-    const perm = Notification.permission;
-    if (perm === 'granted') return pushBox.replaceChildren(h('p', null, t('push.on')));
-    if (perm === 'denied') return pushBox.replaceChildren(h('p', null, t('push.denied')));
-    pushBox.replaceChildren(
-      h('p', null, t(`push.why.${me.role}`)),
-      h('button', {
-        type: 'button', class: 'btn',
-        onclick: () => enablePush().then(drawPush, () => { toast(t('push.failed'), 'error'); drawPush(); }),
-      }, t('push.enable')));
-  }
-  drawPush();
+  const pushBox = pushStatus(me);
   const out = h('button', { type: 'button', class: 'btn danger wide' }, t('auth.logout'));
   out.onclick = async () => {
     const queued = (await self.UpikStore.idb.all('outbox')).filter((i) => i.owner === me.id);

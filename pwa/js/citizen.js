@@ -1,39 +1,20 @@
 import './outbox.js';
 import { t, catName } from './i18n.js';
 import { api, items, ApiError } from './api.js';
-import { h, field, check, toast, fmtDate, complaintCard, pagedList, alertBox, qs, submitting } from './ui.js';
+import { h, field, check, toast, fmtDate, complaintCard, pagedList, alertBox, qs } from './ui.js';
 import { pushCard } from './push.js';
+import { guard } from './lazy/field-errors.js';
+import { photoPicker } from './lazy/photo-picker.js';
+import { charCounter } from './lazy/char-counter.js';
 
 const store = self.UpikStore;
 const KINDS = ['keluhan', 'pertanyaan', 'informasi', 'saran'];
-const MAX_SIDE = 1280;
-
-// Phone photos are 3–12 MB; a 1280px JPEG carries the same evidence in ~200 KB,
-// which matters on a weak, metered connection.
-export async function shrinkPhoto(file) {
-  let bmp;
-  try {
-    bmp = await createImageBitmap(file, { imageOrientation: 'from-image' });
-  } catch {
-    return file; // a format the browser cannot decode: let the server judge it
-  }
-  const scale = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.round(bmp.width * scale);
-  canvas.height = Math.round(bmp.height * scale);
-  canvas.getContext('2d').drawImage(bmp, 0, 0, canvas.width, canvas.height);
-  bmp.close?.();
-  const blob = await new Promise((res) => canvas.toBlob(res, 'image/jpeg', 0.82));
-  // Always the re-encoded copy, even when larger: it carries no EXIF (GPS, phone model).
-  return blob || file;
-}
-
 let cachedCats = null;
 const categories = () => (cachedCats ||= api('/categories').then(items, () => { cachedCats = null; return []; }));
 
 export async function newComplaint(root, params, ctx) {
-  const title = h('input', { name: 'title', required: true, maxLength: 200, autocomplete: 'off' });
-  const body = h('textarea', { name: 'body', required: true, rows: 5, maxLength: 5000 });
+  const title = h('input', { name: 'title', required: true, autocomplete: 'off' });
+  const body = h('textarea', { name: 'body', required: true, rows: 5 });
   const kind = h('select', { name: 'kind' },
     h('option', { value: '' }, t('new.kind.auto')),
     KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
@@ -42,20 +23,7 @@ export async function newComplaint(root, params, ctx) {
   const anon = h('input', { type: 'checkbox', name: 'anonymous' });
   const conf = h('input', { type: 'checkbox', name: 'confidential' });
 
-  const photoIn = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'sr-only', id: 'photo' });
-  const preview = h('div', { class: 'preview' });
-  let photo = null;
-  photoIn.onchange = async () => {
-    const f = photoIn.files[0];
-    if (!f) return;
-    preview.replaceChildren(h('p', { role: 'status' }, t('photo.preparing')));
-    photo = await shrinkPhoto(f);
-    const url = URL.createObjectURL(photo);
-    preview.replaceChildren(
-      h('img', { src: url, alt: t('photo.preview'), onload: () => URL.revokeObjectURL(url) }),
-      h('span', null, t('photo.size', { kb: Math.round(photo.size / 1024) })),
-      h('button', { type: 'button', class: 'btn ghost', onclick: () => { photo = null; photoIn.value = ''; preview.replaceChildren(); } }, t('photo.remove')));
-  };
+  const pics = photoPicker('photo');
 
   let coords = null;
   const where = h('p', { class: 'hint', 'aria-live': 'polite' });
@@ -103,9 +71,11 @@ export async function newComplaint(root, params, ctx) {
   title.oninput = suggest;
   body.oninput = suggest;
 
+  const bodyField = field(t('new.body'), body, t('new.body.hint'));
+  bodyField.append(charCounter(body, 5000));
   const form = h('form', { class: 'stack' },
     field(t('new.title'), title, t('new.title.hint')),
-    field(t('new.body'), body, t('new.body.hint')),
+    bodyField,
     guess,
     field(t('new.kind'), kind),
     field(t('new.cat'), cat),
@@ -113,35 +83,39 @@ export async function newComplaint(root, params, ctx) {
       check(t('new.anon'), anon, t('new.anon.hint')),
       check(t('new.conf'), conf, t('new.conf.hint'))),
     h('fieldset', null, h('legend', null, t('photo.legend')),
-      photoIn, h('label', { for: 'photo', class: 'btn ghost' }, t('photo.take')), preview),
+      pics.el),
     h('fieldset', null, h('legend', null, t('loc.legend')),
       locBtn, where, field(t('loc.address'), address, t('loc.address.hint'))),
     h('p', { class: 'hint', hidden: navigator.onLine }, t('new.offline')),
     h('button', { class: 'btn wide' }, t('new.submit')));
 
-  form.onsubmit = (e) => {
-    e.preventDefault();
-    submitting(form, async () => {
-      const payload = { title: title.value.trim(), body: body.value.trim(), is_anonymous: anon.checked, is_confidential: conf.checked };
-      if (kind.value) payload.kind = kind.value;
-      if (cat.value) payload.category_id = Number(cat.value);
-      const addr = address.value.trim();
-      if (coords) payload.location = addr ? { ...coords, address: addr } : coords;
-      else if (addr) payload.body += `\n\n${t('loc.address')}: ${addr}`;
-      // Everything goes through the queue, so "send now" and "send later" are one path.
-      const item = await ctx.outbox.enqueue(payload, photo);
-      const r = navigator.onLine ? await ctx.outbox.flush() : (ctx.outbox.requestSync(), null);
-      const after = await store.idb.get('outbox', item.key);
-      if (after?.error) {
-        await store.idb.del('outbox', item.key);
-        throw new ApiError(400, after.error);
-      }
-      const done = r?.sent.find((x) => x.key === item.key);
-      if (done) return ctx.go(`/app/complaints/${done.complaint.id}`);
-      if (after) toast(t('outbox.queued'));
-      ctx.go('/app/complaints');
-    });
+  const payloadOf = () => {
+    const payload = { title: title.value.trim(), body: body.value.trim(), is_anonymous: anon.checked, is_confidential: conf.checked };
+    if (kind.value) payload.kind = kind.value;
+    if (cat.value) payload.category_id = Number(cat.value);
+    const addr = address.value.trim();
+    if (coords) payload.location = addr ? { ...coords, address: addr } : coords;
+    else if (addr) payload.body += `\n\n${t('loc.address')}: ${addr}`;
+    return payload;
   };
+  guard(form, 'complaint', { title, body, kind, category_id: cat, location: address }, () => {
+    const { title: ti, body: bo } = payloadOf();
+    return { title: ti, body: bo };
+  }, async () => {
+    await pics.ready();
+    // Everything goes through the queue, so "send now" and "send later" are one path.
+    const item = await ctx.outbox.enqueue(payloadOf(), pics.photos());
+    const r = navigator.onLine ? await ctx.outbox.flush() : (ctx.outbox.requestSync(), null);
+    const after = await store.idb.get('outbox', item.key);
+    if (after?.error) {
+      await store.idb.del('outbox', item.key);
+      throw new ApiError(400, after.error, after.errorExtra);
+    }
+    const done = r?.sent.find((x) => x.key === item.key);
+    if (done) return ctx.go(`/app/complaints/${done.complaint.id}`);
+    if (after) toast(t('outbox.queued'));
+    ctx.go('/app/complaints');
+  });
 
   root.append(h('h1', null, t('new.heading')), h('p', null, t('new.lead')), form);
   return { destroy: () => { clearTimeout(timer); ctrl?.abort(); } };
@@ -165,7 +139,7 @@ function queuedCard(item, reload, outbox) {
     h('strong', { class: 'title' }, item.payload.title),
     h('span', { class: 'chips' }, h('span', { class: `chip ${failed ? 's-rejected' : 's-queued'}` },
       t(failed ? 'outbox.failed' : item.complaint ? 'outbox.photo' : 'outbox.waiting'))),
-    failed && h('p', { class: 'alert' }, item.error),
+    failed && h('p', { class: 'alert' }, t('outbox.refused.plain')),
     failed && h('div', { class: 'row' },
       h('button', { type: 'button', class: 'btn ghost', onclick: retry }, t('outbox.retry')),
       h('button', { type: 'button', class: 'btn ghost', onclick: drop }, t('outbox.drop')))));

@@ -5,6 +5,7 @@ import { pushCard } from './push.js';
 import { stepBadge, declinedLine, isReturned, isReopened } from './badges.js';
 import { answerPhotoForm } from './answer-photo.js';
 import { withFullName } from './unit-name.js';
+import { reporterPanel } from './lazy/reporter-panel.js';
 
 const textarea = (name, props) => h('textarea', { name, rows: 4, required: true, maxLength: 5000, ...props });
 
@@ -108,34 +109,6 @@ function reopenedTop(c, me) {
     h('p', { class: 'pre' }, r.body), h('p', { class: 'meta' }, fmtDate(r.created_at)));
 }
 
-function citizenPanel(ctx, c, id) {
-  const out = [];
-  if (c.status === 'released') {
-    const comment = h('textarea', { name: 'comment', rows: 2, maxLength: 1000 });
-    const stars = h('div', { class: 'stars' }, [1, 2, 3, 4, 5].map((n) => {
-      const r = h('input', { type: 'radio', name: 'score', value: n, id: `score-${n}`, required: true, class: 'sr-only' });
-      return [r, h('label', { for: `score-${n}`, title: t(`rate.${n}`) }, h('span', { 'aria-hidden': 'true' }, '★'), h('span', { class: 'sr-only' }, t(`rate.${n}`)))];
-    }));
-    out.push(h('h2', null, t('rate.title')), actionForm(ctx, 'rate',
-      [h('fieldset', null, h('legend', null, t('rate.legend')), stars), field(t('rate.comment'), comment)],
-      t('rate.submit'),
-      () => api(`/complaints/${id}/rating`, { method: 'POST', body: { score: Number(stars.querySelector('input:checked')?.value), ...(comment.value.trim() && { comment: comment.value.trim() }) } }),
-      t('rate.thanks')));
-  }
-  if (c.rating) {
-    out.push(h('p', { class: 'rated' }, t('rate.given', { score: c.rating.score }), ' ',
-      h('span', { 'aria-hidden': 'true' }, '★'.repeat(c.rating.score) + '☆'.repeat(5 - c.rating.score))));
-  }
-  if (!['closed', 'rejected'].includes(c.status)) {
-    const body = textarea('reply', { rows: 3 });
-    const hint = c.status === 'released' ? t('reply.reopen') : t('reply.hint');
-    out.push(h('h2', null, t(c.status === 'released' ? 'reply.title.released' : 'reply.title')),
-      actionForm(ctx, 'reply', field(t('reply.label'), body, hint), t('reply.submit'),
-        () => api(`/complaints/${id}/replies`, { method: 'POST', body: { body: body.value.trim() } }), t('reply.sent')));
-  }
-  return out;
-}
-
 function picPanel(ctx, c, id) {
   if (c.status !== 'routed') return [];
   const answer = textarea('answer', { id: 'answer', rows: 6 });
@@ -219,7 +192,7 @@ export async function detail(root, [id], ctx) {
     // never wipes an answer someone is half-way through typing.
     if (c.status !== shownStatus) {
       shownStatus = c.status;
-      const parts = me.role === 'citizen' ? citizenPanel(ctx, c, id) : me.role === 'pic' ? picPanel(ctx, c, id) : await adminPanel(ctx, c, id);
+      const parts = me.role === 'citizen' ? reporterPanel(ctx, c, id) : me.role === 'pic' ? picPanel(ctx, c, id) : await adminPanel(ctx, c, id);
       fill(panel, parts);
       // Deep links from a notification action (#answer, #review, #reject) land on the form.
       const target = location.hash.length > 1 ? panel.querySelector(location.hash.replace(/[^#\w-]/g, '')) : null;

@@ -9,10 +9,20 @@ import { drawHeader, showConnection, watchConnection, wireLanguageSwitch } from 
 import { enqueue, flushOutbox, requestSync, flushWhenOnline } from './outbox-client.js';
 import { wireInstallAndUpdate, registerWorkerWhenIdle, install } from './sw-client.js';
 
+// Once per start and per login: the server must still hold this device's
+// subscription for whoever is logged in (Chrome rarely fires pushsubscriptionchange).
+let pushCheckedFor = null;
+function checkPush(user) {
+  if (!user || user.id === pushCheckedFor || window.Notification?.permission !== 'granted') return;
+  pushCheckedFor = user.id;
+  import('./lazy/push-status.js').then((p) => p.ensureSubscribed()).catch(() => { pushCheckedFor = null; });
+}
+
 function wire() {
   onSessionChange((user) => {
     drawHeader();
     if (user) startLive(refresh); else stopLive();
+    if (!user) pushCheckedFor = null; else checkPush(user);
   });
   startRouter({ outbox: { enqueue, flush: flushOutbox, requestSync }, install }, registerWorkerWhenIdle);
   watchConnection();
@@ -56,7 +66,7 @@ async function boot() {
   meP.then((user) => {
     if (!user) return;
     flushOutbox().catch(() => {});
-    if (window.Notification?.permission === 'granted') import('./push.js').then((p) => p.subscribe()).catch(() => {});
+    checkPush(user);
   });
 }
 

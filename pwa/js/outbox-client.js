@@ -21,7 +21,7 @@ export async function flushOutbox() {
   const r = await store.flush(csrf(), user.id);
   for (const item of r.sent) {
     toast(t('outbox.sent', { no: item.complaint.tracking_no }));
-    if (item.photoError) toast(t('photo.refused', { detail: item.photoError }), 'error');
+    if (item.photoError) toast(t('photo.refused.plain'), 'error');
   }
   if (r.sent.length) refresh({});
   if (r.pending) requestSync();

@@ -85,9 +85,10 @@
 
   // The CSRF value is stored with the item because the service worker cannot
   // read cookies; the page passes the current cookie instead when it flushes.
-  function enqueue(payload, photo, csrf, owner) {
+  function enqueue(payload, photos, csrf, owner) {
+    var list = photos ? [].concat(photos) : [];
     var item = {
-      key: newKey(), payload: payload, photo: photo || null, csrf: csrf || '', owner: owner,
+      key: newKey(), payload: payload, photos: list, csrf: csrf || '', owner: owner,
       created_at: new Date().toISOString(), complaint: null, error: null,
     };
     return idb.put('outbox', item).then(function () { return item; });
@@ -98,6 +99,7 @@
     return res.json().catch(function () { return {}; }).then(function (body) {
       var e = new Error((body && body.detail) || 'HTTP ' + res.status);
       e.status = res.status;
+      e.extra = (body && body.extra) || null; // {key, rule}: the page says it under the field
       // Only a refusal of the content itself is final; auth, rate limits and
       // server trouble are worth another try later.
       e.permanent = res.status >= 400 && res.status < 500 &&
@@ -121,18 +123,27 @@
         return idb.put('outbox', item);
       });
     }
-    return step.then(function () {
-      if (!item.photo) return;
+    // `photo` (one, older queues) or `photos`; each one sent is dropped from
+    // the stored item, so a retry after a lost connection never sends it twice.
+    if (item.photo) { item.photos = [item.photo]; item.photo = null; }
+    function nextPhoto() {
+      var photo = item.photos && item.photos[0];
+      if (!photo) return;
       var fd = new FormData();
-      fd.append('file', item.photo, 'foto.jpg');
+      fd.append('file', photo, 'foto.' + ((photo.type || '').split('/')[1] || 'jpg'));
       return fetch('/api/v1/complaints/' + item.complaint.id + '/attachments', {
         method: 'POST', credentials: 'same-origin', headers: headers, body: fd,
       }).then(check).catch(function (e) {
         // A refused photo must not hold back a complaint that already arrived.
         if (!e.permanent) throw e;
         item.photoError = e.message;
-      });
-    }).then(function () {
+        item.photoErrorExtra = e.extra;
+      }).then(function () {
+        item.photos.shift();
+        return idb.put('outbox', item);
+      }).then(nextPhoto);
+    }
+    return step.then(nextPhoto).then(function () {
       return idb.del('outbox', item.key);
     }).then(function () { return item; });
   }
@@ -160,6 +171,7 @@
             return sendOne(item, csrf).then(function (done) { result.sent.push(done); }, function (e) {
               if (e.permanent) {
                 item.error = e.message;
+                item.errorExtra = e.extra;
                 result.failed++;
                 return idb.put('outbox', item);
               }

@@ -26,6 +26,8 @@ const ANYONE = 'anyone';
 const ROUTES = [
   [/^\/app\/login$/, auth, 'login', null],
   [/^\/app\/register$/, auth, 'register', null],
+  [/^\/app\/lupa$/, () => import('./lazy/reset.js'), 'forgot', ANYONE],
+  [/^\/app\/reset$/, () => import('./lazy/reset.js'), 'reset', ANYONE],
   [/^\/app\/account$/, auth, 'account', ALL],
   [/^\/app\/new$/, citizen, 'newComplaint', ['citizen']],
   [/^\/app\/complaints$/, citizen, 'myComplaints', ['citizen']],

@@ -43,8 +43,22 @@ def push_service():
         yield push
 
 
+SMTP_USER, SMTP_PASSWORD = "upik@cirebonkab.go.id", "s3cret pass"
+
+
 @pytest.fixture(scope="package")
-def server(tmp_path_factory, push_service):
+def smtp():
+    """A real SMTP server (aiosmtpd) the suite's `upik serve` sends reset e-mails to."""
+    from tests.support.smtp_server import SmtpServer
+
+    port = free_port()
+    with SmtpServer(port, SMTP_USER, SMTP_PASSWORD) as mail:
+        mail.port = port
+        yield mail
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory, push_service, smtp):
     external = os.environ.get("UPIK_E2E_BASE_URL")
     if external:
         admin = tuple(os.environ.get("UPIK_E2E_ADMIN", "admin:admin12345").split(":", 1))
@@ -68,6 +82,8 @@ def server(tmp_path_factory, push_service):
         # Every test logs several people in; the login limit is not under test here.
         "UPIK_LOGIN_RATE_PER_MINUTE": "10000",
         "UPIK_REGISTER_RATE_PER_HOUR": "10000",
+        "UPIK_SMTP_URL": "smtp://upik%40cirebonkab.go.id:s3cret%20pass@127.0.0.1:"
+        + str(smtp.port),
         # The UI shows the answer clock counting down 3 h whatever the hour the
         # suite runs at; office hours are tested in tests/api/test_working_time_clock.py.
         "UPIK_OFFICE_HOURS": "always",
@@ -131,7 +147,7 @@ def server(tmp_path_factory, push_service):
             if time.monotonic() > deadline:
                 pytest.fail(f"upik serve did not answer /healthz in 30 s:\n{log_tail(log)}")
             time.sleep(0.2)
-        yield Server(base, admin, pic, data_dir=data, push=push_service, log=log)
+        yield Server(base, admin, pic, data_dir=data, push=push_service, log=log, mail=smtp)
     finally:
         proc.terminate()
         try:

@@ -22,6 +22,14 @@ def shell_files() -> list[Path]:
     ]
 
 
+def lazy_files() -> list[Path]:
+    """Modules no first screen loads until it is used (js/lazy/): their own budget."""
+    return sorted((PWA / "js" / "lazy").glob("*.js"))
+
+
+LAZY_BUDGET = 24 * 1024
+
+
 def gz(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), 9))
 
@@ -57,6 +65,16 @@ def test_shell_is_light():
     assert first_total <= 30 * 1024, f"first screen grew to {first_total} B gzipped"
 
 
+def test_lazy_modules_are_light_and_not_preloaded():
+    lazy = lazy_files()
+    assert lazy, "js/lazy/ is empty: the budget below would test nothing"
+    total = sum(gz(f) for f in lazy)
+    assert total <= LAZY_BUDGET, f"lazy modules grew to {total} B gzipped"
+    html = (PWA / "index.html").read_text()
+    preloaded = [f for f in lazy if "/" + str(f.relative_to(PWA)) in html]
+    assert not preloaded, f"lazy modules in index.html: {preloaded}"
+
+
 def test_worker_precaches_every_shell_file_and_nothing_missing():
     listed = stamp_sw.precached((PWA / "sw.js").read_text())
     on_disk = {
@@ -64,6 +82,8 @@ def test_worker_precaches_every_shell_file_and_nothing_missing():
         for f in shell_files()
     }
     on_disk |= {"/" + str(p.relative_to(PWA)) for p in (PWA / "i18n").glob("*.json")}
+    # Lazy modules too: a view used offline for the first time must still load.
+    on_disk |= {"/" + str(p.relative_to(PWA)) for p in lazy_files()}
     assert on_disk <= set(listed), f"not precached: {sorted(on_disk - set(listed))}"
     for url in listed:
         f = PWA / ("index.html" if url == "/app/" else url.lstrip("/"))

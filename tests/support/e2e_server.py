@@ -19,6 +19,7 @@ class Server:
     pic: tuple[str, str]
     data_dir: Path | None = None
     push: object | None = None  # tests.support.push_service.LoopbackPushService
+    mail: object | None = None  # tests.support.smtp_server.SmtpServer
     log: Path | None = None
     _tokens: dict = field(default_factory=dict)
 
