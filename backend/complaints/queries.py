@@ -164,6 +164,12 @@ async def _attachments(complaint_ids: list[int]) -> dict[int, list[AttachmentOut
     return found
 
 
+async def list_items(caller: Caller, rows: list[dict]) -> list[ComplaintOut]:
+    """Rows loaded with COLUMNS as list items, in the order given."""
+    files = await _attachments([r["id"] for r in rows])
+    return [to_out(r, caller, files.get(r["id"], [])) for r in rows]
+
+
 async def get_detail(user: CurrentUser, complaint_id: int) -> ComplaintDetailOut:
     caller = user.caller
     row = await visible_row(caller, complaint_id)

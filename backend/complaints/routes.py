@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from backend.accounts.auth import AuthedRequest
 from backend.common.errors import BadInput
 from backend.common.fields import NO_NUL, PathId, QueryId
-from backend.complaints import attachments, queries, steps, submit
+from backend.complaints import attachments, queries, similar_search, steps, submit
 from backend.complaints.lifecycle import Status
 from backend.complaints.schemas import (
     AttachmentOut,
@@ -25,6 +25,7 @@ from backend.complaints.schemas import (
     RatingIn,
     ReasonIn,
     ReleaseIn,
+    SimilarOut,
 )
 from backend.triage.classify import Kind
 
@@ -67,6 +68,12 @@ class ComplaintController(Controller):
     @get("/{complaint_id:int}")
     async def detail(self, request: AuthedRequest, complaint_id: PathId) -> ComplaintDetailOut:
         return await queries.get_detail(request.user, complaint_id)
+
+    @get("/{complaint_id:int}/similar")
+    async def similar(self, request: AuthedRequest, complaint_id: PathId) -> list[SimilarOut]:
+        """Admin, or a PIC of the complaint's unit: up to 5 open or recently
+        released complaints that look like the same problem, best first."""
+        return await similar_search.find_similar(request.user, complaint_id)
 
     @post("/{complaint_id:int}/dispatch", status_code=HTTP_200_OK)
     async def dispatch(
