@@ -34,6 +34,8 @@ _STOPWORD_TEXT = """
     sering selalu terus hanya cuma pun lah kah nya ya yg dgn utk tdk sdh blm gak
     nggak enggak ga tdk mas mbak kang teh warga desa kecamatan kabupaten cirebon kab
     kec rt rw no nomor jl gang blok dusun kampung laporan lapor keluh
+    satu dua tiga lima enam tujuh delapan sembilan sepuluh sama semua banyak sehingga
+    setelah beberapa hampir tiap buat bilang mulai
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
