@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from litestar import Controller, Response, get
 
-from backend.accounts.auth import admin_only
+from backend.common.guards import admin_only
 from backend.common.errors import BadInput
 from backend.public import admin, lapor
 from backend.public.service import parse_since
