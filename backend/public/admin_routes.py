@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from litestar import Controller, Response, get
 
-from backend.common.guards import admin_only
 from backend.common.errors import BadInput
+from backend.common.guards import admin_only
 from backend.public import admin, lapor
 from backend.public.service import parse_since
 
