@@ -144,19 +144,32 @@ def idf(term: str, df: Counter[str], n: int) -> float:
     return math.log((n + 1) / (df.get(term, 0) + 1)) + 1.0
 
 
-def cosine(a: frozenset[str], b: frozenset[str], df: Counter[str], n: int) -> float:
+def squared_weights(df: Counter[str], n: int) -> dict[str, float]:
+    """idf² of every term seen: a binary TF-IDF vector's squared components."""
+    return {t: idf(t, df, n) ** 2 for t in df}
+
+
+def cosine(a: frozenset[str], b: frozenset[str], w2: dict[str, float]) -> float:
     shared = a & b
     if not shared:
         return 0.0
-    weight = {t: idf(t, df, n) ** 2 for t in a | b}
-    dot = sum(weight[t] for t in shared)
-    norm_a = math.sqrt(sum(weight[t] for t in a))
-    norm_b = math.sqrt(sum(weight[t] for t in b))
-    return dot / (norm_a * norm_b)
+    dot = sum(w2[t] for t in shared)
+    return dot / math.sqrt(sum(w2[t] for t in a) * sum(w2[t] for t in b))
 
 
-def score_pair(query: Doc, other: Doc, df: Counter[str], n: int) -> Match:
-    text = cosine(query.terms, other.terms, df, n)
+# Degrees of latitude (and, at Cirebon's latitude, of longitude) that surely lie
+# beyond the horizon: a cheap box test before the trigonometry.
+_HORIZON_DEG = PLACE_HORIZON_M / 110_000 * 1.05
+
+
+def _maybe_near(a: Doc, b: Doc) -> bool:
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return False
+    return abs(a.lat - b.lat) <= _HORIZON_DEG and abs(a.lon - b.lon) <= _HORIZON_DEG
+
+
+def score_pair(query: Doc, other: Doc, w2: dict[str, float]) -> Match:
+    text = cosine(query.terms, other.terms, w2)
     metres = distance_m(query, other)
     place = place_closeness(metres)
     same_category = query.category_id is not None and query.category_id == other.category_id
@@ -171,25 +184,35 @@ def score_pair(query: Doc, other: Doc, df: Counter[str], n: int) -> Match:
     return Match(other.id, round(min(1.0, score), 4), tuple(reasons), metres)
 
 
+# The rarer two thirds of a complaint's terms, but at least this many, must include a
+# word a candidate shares for its text to be compared at all.
+KEY_TERMS_MIN = 4
+
+
+def key_terms(terms: frozenset[str], df: Counter[str]) -> frozenset[str]:
+    """The rarer two thirds of `terms` among the candidates: what a duplicate shares."""
+    if len(terms) <= KEY_TERMS_MIN:
+        return terms
+    by_rarity = sorted(terms, key=lambda t: (df.get(t, 0), t))
+    return frozenset(by_rarity[: max(KEY_TERMS_MIN, (2 * len(terms) + 2) // 3)])
+
+
 def rank(query: Doc, candidates: Sequence[Doc], limit: int = 5) -> list[Match]:
     """The best `limit` candidates for `query`, best first; ties go to the newest
     (highest id). Candidates scoring below SCORE_MIN are left out."""
     df, n = idf_weights(c.terms for c in candidates)
     df.update(query.terms)
-    n += 1
+    w2 = squared_weights(df, n + 1)
+    keys = key_terms(query.terms, df)
     matches = []
     for other in candidates:
         if other.id == query.id:
             continue
-        # Cheap rejections first: nothing shared, far away (or unknown) and another
-        # category cannot reach SCORE_MIN.
-        if (
-            query.terms.isdisjoint(other.terms)
-            and query.category_id != other.category_id
-            and place_closeness(distance_m(query, other)) == 0.0
-        ):
+        # Cheap rejections first: sharing none of the query's rarer words and no
+        # place, a candidate is not scored (the category alone cannot reach SCORE_MIN).
+        if keys.isdisjoint(other.terms) and not _maybe_near(query, other):
             continue
-        m = score_pair(query, other, df, n)
+        m = score_pair(query, other, w2)
         if m.score >= SCORE_MIN:
             matches.append(m)
     matches.sort(key=lambda m: (-m.score, -m.id))

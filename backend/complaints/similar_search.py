@@ -94,19 +94,28 @@ async def _terms_for(ids: list[int]) -> dict[int, frozenset[str]]:
 
 
 async def candidate_docs(caller: Caller, exclude_id: int) -> list[similar.Doc]:
-    """The open and recently released complaints `caller` may see, newest first."""
+    """The open and recently released complaints `caller` may see, newest first.
+
+    Two queries, each served by an index (status; released_at), rather than one
+    with an OR that would read every released complaint ever."""
     since = clock.now() - timedelta(days=RECENT_RELEASE_DAYS)
-    query = (
-        C.select(C.id, C.category, C.location_lat, C.location_lon)
-        .where(
-            C.status.is_in([s.value for s in OPEN_STATUSES])
-            | ((C.status == Status.RELEASED.value) & (C.released_at >= since))
-        )
-        .where(C.id != exclude_id)
-    )
-    if caller.role == Role.PIC:
-        query = query.where(C.unit == caller.unit_id)
-    rows = await query.order_by(C.id, ascending=False).limit(MAX_CANDIDATES)
+    meta = (C.id, C.status, C.category, C.location_lat, C.location_lon)
+    open_ = C.select(*meta).where(C.status.is_in([s.value for s in OPEN_STATUSES]))
+    # Released ones are found by the range alone, bounded by the window: a status
+    # condition or an ORDER BY id would tempt SQLite away from the released_at index.
+    # Those released then and since closed, reopened or merged are dropped here.
+    released = C.select(*meta).where(C.released_at >= since)
+    rows: list[dict] = []
+    for query, wanted in (
+        (open_.order_by(C.id, ascending=False).limit(MAX_CANDIDATES), OPEN_STATUSES),
+        (released, (Status.RELEASED,)),
+    ):
+        query = query.where(C.id != exclude_id)
+        if caller.role == Role.PIC:
+            query = query.where(C.unit == caller.unit_id)
+        rows.extend(r for r in await query if r["status"] in wanted)
+    rows.sort(key=lambda r: r["id"], reverse=True)
+    rows = rows[:MAX_CANDIDATES]
     terms = await _terms_for([r["id"] for r in rows])
     return [_doc(r, terms[r["id"]]) for r in rows if r["id"] in terms]
 
