@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'defa55eadf65';
+const VERSION = '0a8f197adef2';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -33,6 +33,10 @@ const FILES = [
   '/js/detail.js',
   '/js/staff.js',
   '/js/admin.js',
+  '/js/similar.js',
+  '/js/template-picker.js',
+  '/js/templates.js',
+  '/js/holidays.js',
   '/i18n/id.json',
   '/i18n/en.json',
   '/icons/icon-192.png',

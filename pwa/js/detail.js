@@ -2,6 +2,8 @@ import { t, tOr } from './i18n.js';
 import { api, units } from './api.js';
 import { h, field, fmtDate, chip, kindChip, slaBadge, tickSla, submitting, toast, alertBox, fill, unitSelect, suggestedUnit } from './ui.js';
 import { pushCard } from './push.js';
+import { similarHint } from './similar.js';
+import { templatePicker } from './template-picker.js';
 
 const textarea = (name, props) => h('textarea', { name, rows: 4, required: true, maxLength: 5000, ...props });
 
@@ -115,7 +117,8 @@ function citizenPanel(ctx, c, id) {
 }
 
 function picPanel(ctx, c, id) {
-  if (c.status !== 'routed') return [];
+  const hint = ['routed', 'answered'].includes(c.status) ? similarHint(c) : null;
+  if (c.status !== 'routed') return [hint];
   const answer = textarea('answer', { id: 'answer', rows: 6 });
   const reason = textarea('reason', { rows: 3 });
   // The admin's latest word: why it came back, or what to look at when dispatched.
@@ -123,8 +126,9 @@ function picPanel(ctx, c, id) {
   const returned = c.events?.at(-1)?.type === 'return';
   return [
     note && h('p', { class: 'notice' }, h('strong', null, t(returned ? 'pic.returned' : 'pic.note')), ' ', note.body),
+    hint,
     h('h2', null, t('pic.answer.title')),
-    actionForm(ctx, 'answer', field(t('pic.answer.label'), answer, t('pic.answer.hint')), t('pic.answer.submit'),
+    actionForm(ctx, 'answer', [templatePicker(c, answer), field(t('pic.answer.label'), answer, t('pic.answer.hint'))], t('pic.answer.submit'),
       () => api(`/complaints/${id}/answer`, { method: 'POST', body: { body: answer.value.trim() } }), t('pic.answer.sent')),
     fold(t('pic.decline.title'), 'decline', actionForm(ctx, 'decline', field(t('pic.decline.label'), reason, t('pic.decline.hint')),
       t('pic.decline.submit'), () => api(`/complaints/${id}/decline`, { method: 'POST', body: { reason: reason.value.trim() } }), t('pic.decline.sent'), '/app/inbox')),
@@ -132,6 +136,12 @@ function picPanel(ctx, c, id) {
 }
 
 async function adminPanel(ctx, c, id) {
+  const similar = ['received', 'routed', 'answered'].includes(c.status)
+    ? similarHint(c, { merge: true, onMerged: () => ctx.refresh({}) }) : null;
+  return [similar, ...(await adminActions(ctx, c, id))];
+}
+
+async function adminActions(ctx, c, id) {
   if (c.status === 'received') {
     const sel = unitSelect(await units(), suggestedUnit(c));
     const note = h('textarea', { name: 'note', rows: 2, maxLength: 1000 });

@@ -7,7 +7,7 @@ import { me, setMe } from './session.js';
 const HOME = { citizen: '/app/complaints', pic: '/app/inbox', admin: '/app/triage' };
 const NAV = {
   citizen: [['/app/new', 'nav.new'], ['/app/complaints', 'nav.mine'], ['/app/account', 'nav.account']],
-  pic: [['/app/inbox', 'nav.inbox'], ['/app/account', 'nav.account']],
+  pic: [['/app/inbox', 'nav.inbox'], ['/app/templates', 'nav.templates'], ['/app/account', 'nav.account']],
   admin: [['/app/triage', 'nav.triage'], ['/app/review', 'nav.review'], ['/app/dashboard', 'nav.dashboard'],
     ['/app/manage/units', 'nav.manage'], ['/app/account', 'nav.account']],
 };
@@ -29,7 +29,8 @@ const ROUTES = [
   [/^\/app\/triage$/, staff, 'triage', ['admin']],
   [/^\/app\/review$/, staff, 'review', ['admin']],
   [/^\/app\/dashboard$/, admin, 'dashboard', ['admin']],
-  [/^\/app\/manage\/(units|users|categories)$/, admin, 'manage', ['admin']],
+  [/^\/app\/manage\/(units|users|categories|holidays|templates)$/, admin, 'manage', ['admin']],
+  [/^\/app\/templates$/, () => import('./templates.js'), 'templates', ['pic']],
 ];
 
 export const home = (user) => (user ? HOME[user.role] || '/app/account' : '/app/login');

@@ -2,6 +2,7 @@ import { t } from './i18n.js';
 import { api, units, errText } from './api.js';
 import { h, fmtDate, kindChip, slaBadge, tickSla, pagedList, alertBox, qs, toast, complaintCard, unitSelect, suggestedUnit } from './ui.js';
 import { pushCard } from './push.js';
+import { similarHint } from './similar.js';
 
 const excerpt = (s, n = 160) => (s.length > n ? `${s.slice(0, n).trimEnd()}…` : s);
 
@@ -62,6 +63,7 @@ export async function triage(root) {
         h('span', { class: 'chips' }, kindChip(c.kind), c.category && h('span', { class: 'chip ghost' }, c.category.name)),
         h('span', { class: 'excerpt' }, excerpt(c.body || '')),
         h('div', { class: 'dispatch' }, sel, go),
+        similarHint(c, { merge: true, limit: 3, onMerged: () => li.remove() }),
         h('a', { href: `/app/complaints/${c.id}#reject`, class: 'small' }, t('triage.more')));
       return li;
     },
