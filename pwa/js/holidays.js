@@ -16,7 +16,7 @@ export async function holidaysTab(body, year = new Date().getFullYear()) {
   const date = h('input', { name: 'date', type: 'date', required: true, min: `${year - 1}-01-01` });
   const name = h('input', { name: 'name', required: true, maxLength: 200 });
   const add = h('form', { class: 'stack' }, field(t('hol.date'), date), field(t('hol.name'), name),
-    h('button', { class: 'btn' }, t('hol.add')));
+    h('button', { class: 'btn' }, t('manage.create')));
   add.onsubmit = (e) => {
     e.preventDefault();
     submitting(add, async () => {
