@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from backend.accounts.auth import AuthedRequest
 from backend.common.errors import BadInput
 from backend.common.fields import NO_NUL, PathId, QueryId
-from backend.complaints import attachments, queries, similar_search, steps, submit
+from backend.complaints import attachments, queries, steps, submit
 from backend.complaints.lifecycle import Status
 from backend.complaints.schemas import (
     AttachmentOut,
@@ -27,6 +27,7 @@ from backend.complaints.schemas import (
     ReleaseIn,
     SimilarOut,
 )
+from backend.complaints.similar_search import find_similar
 from backend.triage.classify import Kind
 
 
@@ -73,7 +74,7 @@ class ComplaintController(Controller):
     async def similar(self, request: AuthedRequest, complaint_id: PathId) -> list[SimilarOut]:
         """Admin, or a PIC of the complaint's unit: up to 5 open or recently
         released complaints that look like the same problem, best first."""
-        return await similar_search.find_similar(request.user, complaint_id)
+        return await find_similar(request.user, complaint_id)
 
     @post("/{complaint_id:int}/dispatch", status_code=HTTP_200_OK)
     async def dispatch(
