@@ -23,7 +23,7 @@ const distance = (m) => (m == null ? '' : m < 1000 ? ` · ${m} m` : ` · ${(m / 
 const MERGEABLE = ['received', 'routed', 'answered'];
 
 export function mergeError(e, into) {
-  if (e instanceof ApiError && e.status === 409) return t('similar.merge.409', { no: into.tracking_no });
+  if (e instanceof ApiError && e.status === 409) return t('similar.merge.409', { into: into.tracking_no });
   if (e instanceof ApiError && e.status === 404) return t('similar.merge.404');
   return errText(e);
 }
