@@ -6,12 +6,13 @@ Bounded work per request, whatever the size of the table:
   those released in the last RECENT_RELEASE_DAYS, newest first, at most
   MAX_CANDIDATES, and only those the caller may see (a PIC: its unit's);
   merged, closed and rejected ones never are;
-- the first query reads ids, category and place only (the status and id
-  indexes serve it); title and body are read only for the candidates whose
-  terms this process has not seen yet. A complaint's title and body never
-  change after submission, so the cached terms never go stale.
+- the candidate queries read ids and statuses only (the status and
+  released_at indexes serve them). A complaint's title, body, category and
+  place never change after submission, so this process keeps what it
+  derived from them (its `Doc`) by id and reads them only for complaints it
+  has not seen yet.
 
-The candidate query is one function (`candidate_docs`): a full-text index
+The candidate query is one function (`candidate_ids`): a full-text index
 (tsvector on PostgreSQL, FTS5 on SQLite) can later pre-rank candidates there
 without changing the scoring."""
 
@@ -33,28 +34,28 @@ C = Complaint
 MAX_CANDIDATES = 2000
 RECENT_RELEASE_DAYS = 30
 OPEN_STATUSES = (Status.RECEIVED, Status.ROUTED, Status.ANSWERED)
-# Terms of about ten times the candidate window: one process's working set.
-TERMS_CACHE_SIZE = 20_000
+# About ten times the candidate window: one process's working set.
+DOC_CACHE_SIZE = 20_000
 # SQLite's default limit on bound parameters is 999 on older builds.
 _ID_CHUNK = 500
 
 
-class TermsCache:
-    """complaint id -> its terms, least recently used dropped first."""
+class DocCache:
+    """complaint id -> its Doc, least recently used dropped first."""
 
-    def __init__(self, size: int = TERMS_CACHE_SIZE) -> None:
+    def __init__(self, size: int = DOC_CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[int, frozenset[str]] = OrderedDict()
+        self._items: OrderedDict[int, similar.Doc] = OrderedDict()
 
-    def get(self, complaint_id: int) -> frozenset[str] | None:
+    def get(self, complaint_id: int) -> similar.Doc | None:
         found = self._items.get(complaint_id)
         if found is not None:
             self._items.move_to_end(complaint_id)
         return found
 
-    def put(self, complaint_id: int, value: frozenset[str]) -> None:
-        self._items[complaint_id] = value
-        self._items.move_to_end(complaint_id)
+    def put(self, doc: similar.Doc) -> None:
+        self._items[doc.id] = doc
+        self._items.move_to_end(doc.id)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
 
@@ -62,62 +63,65 @@ class TermsCache:
         self._items.clear()
 
 
-TERMS = TermsCache()
+DOCS = DocCache()
 
 
-def _doc(row: dict, terms: frozenset[str]) -> similar.Doc:
-    return similar.Doc(
-        id=row["id"],
-        terms=terms,
-        category_id=row["category"],
-        lat=row["location_lat"],
-        lon=row["location_lon"],
-    )
+def doc_of(row: dict) -> similar.Doc:
+    """The Doc of a row with id, title, body, category and location."""
+    found = DOCS.get(row["id"])
+    if found is None:
+        found = similar.Doc(
+            id=row["id"],
+            terms=similar.terms(row["title"], row["body"]),
+            category_id=row["category"],
+            lat=row["location_lat"],
+            lon=row["location_lon"],
+        )
+        DOCS.put(found)
+    return found
 
 
-async def _terms_for(ids: list[int]) -> dict[int, frozenset[str]]:
-    found: dict[int, frozenset[str]] = {}
+async def docs_for(ids: list[int]) -> list[similar.Doc]:
+    """The Docs of `ids`, in that order; only unseen complaints are read."""
+    found: dict[int, similar.Doc] = {}
     missing: list[int] = []
     for complaint_id in ids:
-        cached = TERMS.get(complaint_id)
+        cached = DOCS.get(complaint_id)
         if cached is None:
             missing.append(complaint_id)
         else:
             found[complaint_id] = cached
+    columns = (C.id, C.title, C.body, C.category, C.location_lat, C.location_lon)
     for start in range(0, len(missing), _ID_CHUNK):
         chunk = missing[start : start + _ID_CHUNK]
-        for r in await C.select(C.id, C.title, C.body).where(C.id.is_in(chunk)):
-            terms = similar.terms(r["title"], r["body"])
-            TERMS.put(r["id"], terms)
-            found[r["id"]] = terms
-    return found
+        for r in await C.select(*columns).where(C.id.is_in(chunk)):
+            found[r["id"]] = doc_of(r)
+    return [found[i] for i in ids if i in found]
 
 
-async def candidate_docs(caller: Caller, exclude_id: int) -> list[similar.Doc]:
+async def candidate_ids(caller: Caller, exclude_id: int) -> list[int]:
     """The open and recently released complaints `caller` may see, newest first.
 
     Two queries, each served by an index (status; released_at), rather than one
     with an OR that would read every released complaint ever."""
     since = clock.now() - timedelta(days=RECENT_RELEASE_DAYS)
-    meta = (C.id, C.status, C.category, C.location_lat, C.location_lon)
-    open_ = C.select(*meta).where(C.status.is_in([s.value for s in OPEN_STATUSES]))
+    open_ = (
+        C.select(C.id, C.status)
+        .where(C.status.is_in([s.value for s in OPEN_STATUSES]))
+        .order_by(C.id, ascending=False)
+        .limit(MAX_CANDIDATES)
+    )
     # Released ones are found by the range alone, bounded by the window: a status
     # condition or an ORDER BY id would tempt SQLite away from the released_at index.
     # Those released then and since closed, reopened or merged are dropped here.
-    released = C.select(*meta).where(C.released_at >= since)
-    rows: list[dict] = []
-    for query, wanted in (
-        (open_.order_by(C.id, ascending=False).limit(MAX_CANDIDATES), OPEN_STATUSES),
-        (released, (Status.RELEASED,)),
-    ):
+    released = C.select(C.id, C.status).where(C.released_at >= since)
+    ids: set[int] = set()
+    for query, wanted in ((open_, OPEN_STATUSES), (released, (Status.RELEASED,))):
         query = query.where(C.id != exclude_id)
         if caller.role == Role.PIC:
             query = query.where(C.unit == caller.unit_id)
-        rows.extend(r for r in await query if r["status"] in wanted)
-    rows.sort(key=lambda r: r["id"], reverse=True)
-    rows = rows[:MAX_CANDIDATES]
-    terms = await _terms_for([r["id"] for r in rows])
-    return [_doc(r, terms[r["id"]]) for r in rows if r["id"] in terms]
+        ids.update(r["id"] for r in await query if r["status"] in wanted)
+    return sorted(ids, reverse=True)[:MAX_CANDIDATES]
 
 
 async def find_similar(user: CurrentUser, complaint_id: int, limit: int = 5) -> list[SimilarOut]:
@@ -125,13 +129,8 @@ async def find_similar(user: CurrentUser, complaint_id: int, limit: int = 5) -> 
     if caller.role not in (Role.ADMIN, Role.PIC):
         raise Forbidden("only an admin or the unit's PIC may look for similar complaints")
     row = await queries.visible_row(caller, complaint_id)
-    own_terms = TERMS.get(row["id"])
-    if own_terms is None:
-        own_terms = similar.terms(row["title"], row["body"])
-        TERMS.put(row["id"], own_terms)
-    matches = similar.rank(
-        _doc(row, own_terms), await candidate_docs(caller, row["id"]), limit=limit
-    )
+    candidates = await docs_for(await candidate_ids(caller, row["id"]))
+    matches = similar.rank(doc_of(row), candidates, limit=limit)
     if not matches:
         return []
     rows = await C.select(*queries.COLUMNS).where(C.id.is_in([m.id for m in matches]))

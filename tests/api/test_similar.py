@@ -18,11 +18,11 @@ PASAR_SUMBER = {"lat": -6.7600, "lon": 108.4800}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def fresh_terms_cache(database):
+def fresh_doc_cache(database):
     """Ids repeat across the per-engine databases; the process cache must not."""
-    similar_search.TERMS.clear()
+    similar_search.DOCS.clear()
     yield
-    similar_search.TERMS.clear()
+    similar_search.DOCS.clear()
 
 
 async def category_id(code: str) -> int:
