@@ -186,12 +186,17 @@ def main() -> int:
             t0 = time.perf_counter()
             _request(f"{base}/api/v1/complaints/{queries[0]}/similar", h)
             cold_ms = (time.perf_counter() - t0) * 1000
-            latencies, sizes = [], []
+            latencies, sizes, floor = [], [], []
+            # Interleaved with a plain detail read of the same complaint: the floor
+            # this machine gives any authenticated request right now.
             for qid in queries:
                 t0 = time.perf_counter()
                 found = _request(f"{base}/api/v1/complaints/{qid}/similar", h)
                 latencies.append((time.perf_counter() - t0) * 1000)
                 sizes.append(len(found))
+                t0 = time.perf_counter()
+                _request(f"{base}/api/v1/complaints/{qid}", h)
+                floor.append((time.perf_counter() - t0) * 1000)
 
         p50, p95 = pct(latencies, 50), pct(latencies, 95)
         base_p50 = statistics.median(baseline_ms)
@@ -203,6 +208,10 @@ def main() -> int:
             f"UPIK GET /similar over HTTP, SQLite         p50 {p50:8.1f} ms   p95 {p95:6.1f} ms"
             f"   first call (cold cache) {cold_ms:.0f} ms"
             f"   mean results {statistics.mean(sizes):.1f}"
+        )
+        print(
+            f"floor: GET /complaints/{{id}} (detail)      p50 {pct(floor, 50):8.1f} ms"
+            f"   p95 {pct(floor, 95):6.1f} ms"
         )
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(

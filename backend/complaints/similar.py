@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from backend.triage.normalise import normalise
@@ -149,12 +149,14 @@ def squared_weights(df: Counter[str], n: int) -> dict[str, float]:
     return {t: idf(t, df, n) ** 2 for t in df}
 
 
-def cosine(a: frozenset[str], b: frozenset[str], w2: dict[str, float]) -> float:
+def cosine(
+    a: frozenset[str], b: frozenset[str], w2: dict[str, float], norm_a: float, norm_b: float
+) -> float:
+    """Cosine of two binary TF-IDF vectors, given their norms."""
     shared = a & b
-    if not shared:
+    if not shared or not norm_a or not norm_b:
         return 0.0
-    dot = sum(w2[t] for t in shared)
-    return dot / math.sqrt(sum(w2[t] for t in a) * sum(w2[t] for t in b))
+    return sum(w2[t] for t in shared) / (norm_a * norm_b)
 
 
 # Degrees of latitude (and, at Cirebon's latitude, of longitude) that surely lie
@@ -168,8 +170,8 @@ def _maybe_near(a: Doc, b: Doc) -> bool:
     return abs(a.lat - b.lat) <= _HORIZON_DEG and abs(a.lon - b.lon) <= _HORIZON_DEG
 
 
-def score_pair(query: Doc, other: Doc, w2: dict[str, float]) -> Match:
-    text = cosine(query.terms, other.terms, w2)
+def score_pair(query: Doc, other: Doc, pool: Pool, norm_q: float) -> Match:
+    text = cosine(query.terms, other.terms, pool.w2, norm_q, pool.norms[other.id])
     metres = distance_m(query, other)
     place = place_closeness(metres)
     same_category = query.category_id is not None and query.category_id == other.category_id
@@ -197,23 +199,53 @@ def key_terms(terms: frozenset[str], df: Counter[str]) -> frozenset[str]:
     return frozenset(by_rarity[: max(KEY_TERMS_MIN, (2 * len(terms) + 2) // 3)])
 
 
-def rank(query: Doc, candidates: Sequence[Doc], limit: int = 5) -> list[Match]:
-    """The best `limit` candidates for `query`, best first; ties go to the newest
-    (highest id). Candidates scoring below SCORE_MIN are left out."""
-    df, n = idf_weights(c.terms for c in candidates)
-    df.update(query.terms)
-    w2 = squared_weights(df, n + 1)
-    keys = key_terms(query.terms, df)
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """Candidates with their IDF weights and vector norms: computed once, and
+    reusable while the candidates stay the same (the triage page asks about one
+    card after another against the same open complaints)."""
+
+    docs: tuple[Doc, ...]
+    df: Counter[str]
+    n: int
+    w2: dict[str, float]
+    norms: dict[int, float]
+
+
+def make_pool(docs: Iterable[Doc]) -> Pool:
+    docs = tuple(docs)
+    df, n = idf_weights(d.terms for d in docs)
+    w2 = squared_weights(df, n)
+    norms = {d.id: math.sqrt(sum(w2[t] for t in d.terms)) for d in docs}
+    return Pool(docs, df, n, w2, norms)
+
+
+def rank_in(query: Doc, pool: Pool, limit: int = 5) -> list[Match]:
+    """The best `limit` candidates of `pool` for `query`, best first; ties go to the
+    newest (highest id). Candidates scoring below SCORE_MIN are left out. The query
+    need not be in the pool; a word of its own the pool lacks weighs as the rarest."""
+    unseen = idf("", Counter(), pool.n) ** 2
+    norm_q = math.sqrt(sum(pool.w2.get(t, unseen) for t in query.terms))
+    keys = key_terms(query.terms, pool.df)
     matches = []
-    for other in candidates:
+    for other in pool.docs:
         if other.id == query.id:
             continue
         # Cheap rejections first: sharing none of the query's rarer words and no
         # place, a candidate is not scored (the category alone cannot reach SCORE_MIN).
         if keys.isdisjoint(other.terms) and not _maybe_near(query, other):
             continue
-        m = score_pair(query, other, w2)
+        m = score_pair(query, other, pool, norm_q)
         if m.score >= SCORE_MIN:
             matches.append(m)
     matches.sort(key=lambda m: (-m.score, -m.id))
     return matches[:limit]
+
+
+def rank(query: Doc, candidates: Iterable[Doc], limit: int = 5) -> list[Match]:
+    """rank_in over a pool made of `candidates` (and the query itself, whose own
+    words count in the document frequencies)."""
+    docs = list(candidates)
+    if all(d.id != query.id for d in docs):
+        docs.append(query)
+    return rank_in(query, make_pool(docs), limit)

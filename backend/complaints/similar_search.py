@@ -40,6 +40,29 @@ DOC_CACHE_SIZE = 20_000
 _ID_CHUNK = 500
 
 
+class PoolCache:
+    """The last few candidate pools, by their ids: the IDF weights and norms are
+    computed once for a triage page's run of questions."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, ...], similar.Pool] = OrderedDict()
+
+    async def get(self, ids: list[int]) -> similar.Pool:
+        key = tuple(ids)
+        found = self._items.get(key)
+        if found is None:
+            found = similar.make_pool(await docs_for(ids))
+            self._items[key] = found
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        self._items.move_to_end(key)
+        return found
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
 class DocCache:
     """complaint id -> its Doc, least recently used dropped first."""
 
@@ -64,6 +87,7 @@ class DocCache:
 
 
 DOCS = DocCache()
+POOLS = PoolCache()
 
 
 def doc_of(row: dict) -> similar.Doc:
@@ -99,11 +123,12 @@ async def docs_for(ids: list[int]) -> list[similar.Doc]:
     return [found[i] for i in ids if i in found]
 
 
-async def candidate_ids(caller: Caller, exclude_id: int) -> list[int]:
+async def candidate_ids(caller: Caller) -> list[int]:
     """The open and recently released complaints `caller` may see, newest first.
 
     Two queries, each served by an index (status; released_at), rather than one
-    with an OR that would read every released complaint ever."""
+    with an OR that would read every released complaint ever. The complaint asked
+    about is left in (rank_in skips it), so consecutive questions share a pool."""
     since = clock.now() - timedelta(days=RECENT_RELEASE_DAYS)
     open_ = (
         C.select(C.id, C.status)
@@ -117,7 +142,6 @@ async def candidate_ids(caller: Caller, exclude_id: int) -> list[int]:
     released = C.select(C.id, C.status).where(C.released_at >= since)
     ids: set[int] = set()
     for query, wanted in ((open_, OPEN_STATUSES), (released, (Status.RELEASED,))):
-        query = query.where(C.id != exclude_id)
         if caller.role == Role.PIC:
             query = query.where(C.unit == caller.unit_id)
         ids.update(r["id"] for r in await query if r["status"] in wanted)
@@ -129,8 +153,8 @@ async def find_similar(user: CurrentUser, complaint_id: int, limit: int = 5) -> 
     if caller.role not in (Role.ADMIN, Role.PIC):
         raise Forbidden("only an admin or the unit's PIC may look for similar complaints")
     row = await queries.visible_row(caller, complaint_id)
-    candidates = await docs_for(await candidate_ids(caller, row["id"]))
-    matches = similar.rank(doc_of(row), candidates, limit=limit)
+    pool = await POOLS.get(await candidate_ids(caller))
+    matches = similar.rank_in(doc_of(row), pool, limit=limit)
     if not matches:
         return []
     rows = await C.select(*queries.COLUMNS).where(C.id.is_in([m.id for m in matches]))

@@ -21,8 +21,10 @@ PASAR_SUMBER = {"lat": -6.7600, "lon": 108.4800}
 def fresh_doc_cache(database):
     """Ids repeat across the per-engine databases; the process cache must not."""
     similar_search.DOCS.clear()
+    similar_search.POOLS.clear()
     yield
     similar_search.DOCS.clear()
+    similar_search.POOLS.clear()
 
 
 async def category_id(code: str) -> int:
