@@ -18,6 +18,7 @@ without changing the scoring."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from datetime import timedelta
 
@@ -140,11 +141,13 @@ async def candidate_ids(caller: Caller) -> list[int]:
     # condition or an ORDER BY id would tempt SQLite away from the released_at index.
     # Those released then and since closed, reopened or merged are dropped here.
     released = C.select(C.id, C.status).where(C.released_at >= since)
-    ids: set[int] = set()
-    for query, wanted in ((open_, OPEN_STATUSES), (released, (Status.RELEASED,))):
-        if caller.role == Role.PIC:
-            query = query.where(C.unit == caller.unit_id)
-        ids.update(r["id"] for r in await query if r["status"] in wanted)
+    if caller.role == Role.PIC:
+        open_ = open_.where(C.unit == caller.unit_id)
+        released = released.where(C.unit == caller.unit_id)
+    # Both at once: each waits on its own pooled connection.
+    open_rows, released_rows = await asyncio.gather(open_.run(), released.run())
+    ids = {r["id"] for r in open_rows if r["status"] in OPEN_STATUSES}
+    ids.update(r["id"] for r in released_rows if r["status"] == Status.RELEASED)
     return sorted(ids, reverse=True)[:MAX_CANDIDATES]
 
 
