@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PIC_UNIT, check_screen, login
+from tests.e2e.conftest import PIC_UNIT, check_screen, login, shoot
 
 MERGE_ABSENT = "merge route lands from branch merge-sla"
 
@@ -64,7 +64,7 @@ def test_the_pic_fills_the_answer_from_a_template_and_edits_it(new_page, server)
     box = page.get_by_label("Jawaban untuk pelapor")
     expected = f"Laporan {c['tracking_no']} ({c['title']}) sudah ditangani oleh {unit['name']}."
     expect(box).to_have_value(expected)
-    check_screen(page)
+    shoot(page, "pic-template-picker")
     box.fill(expected + " Terima kasih.")
     page.get_by_role("button", name="Kirim jawaban").click()
     expect(page.locator(".chips .chip").first).to_have_text(re.compile("Dijawab|answered", re.I))
@@ -95,7 +95,7 @@ def test_the_admin_manages_holidays(new_page, server):
     row = page.locator(".rows.holidays li", has_text=name)
     expect(row).to_be_visible()
     expect(page.get_by_label("Tahun", exact=True)).to_have_value(str(year))
-    check_screen(page)
+    shoot(page, "admin-holidays")
     with server.client() as anyone:
         listed = anyone.get("/holidays", params={"year": year}).json()
     assert {"date": day, "name": name} in listed
@@ -181,7 +181,8 @@ def test_triage_card_offers_the_similar_complaint_and_merges_it(new_page, server
     )
     hint = card.locator(".similar-row", has_text=first["tracking_no"])
     expect(hint).to_contain_text(re.compile(rf"Mungkin sama dengan {first['tracking_no']} · \d+ m"))
-    check_screen(page)
+    card.scroll_into_view_if_needed()
+    shoot(page, "admin-triage-similar")
 
     with page.expect_response(f"**/api/v1/complaints/{second['id']}/merge") as answer:
         hint.get_by_role("button", name="Gabungkan").click()
