@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = 'dfdd62b27f7d';
+const VERSION = '2bcf46726953';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -46,6 +46,10 @@ const FILES = [
   '/js/lazy/reporter-panel.js',
   '/js/lazy/reset.js',
   '/js/lazy/shrink-photo.js',
+  '/js/similar.js',
+  '/js/template-picker.js',
+  '/js/templates.js',
+  '/js/holidays.js',
   '/i18n/id.json',
   '/i18n/en.json',
   '/icons/icon-192.png',

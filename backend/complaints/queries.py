@@ -221,6 +221,10 @@ async def _last_steps(caller: Caller, complaint_ids: list[int]) -> dict[int, Las
         )
         for cid, r in latest.items()
     }
+async def list_items(caller: Caller, rows: list[dict]) -> list[ComplaintOut]:
+    """Rows loaded with COLUMNS as list items, in the order given."""
+    files = await _attachments([r["id"] for r in rows])
+    return [to_out(r, caller, files.get(r["id"], [])) for r in rows]
 
 
 async def get_detail(user: CurrentUser, complaint_id: int) -> ComplaintDetailOut:

@@ -26,7 +26,9 @@ from backend.complaints.schemas import (
     RatingIn,
     ReasonIn,
     ReleaseIn,
+    SimilarOut,
 )
+from backend.complaints.similar_search import find_similar
 from backend.triage.classify import Kind
 
 
@@ -68,6 +70,12 @@ class ComplaintController(Controller):
     @get("/{complaint_id:int}")
     async def detail(self, request: AuthedRequest, complaint_id: PathId) -> ComplaintDetailOut:
         return await queries.get_detail(request.user, complaint_id)
+
+    @get("/{complaint_id:int}/similar")
+    async def similar(self, request: AuthedRequest, complaint_id: PathId) -> list[SimilarOut]:
+        """Admin, or a PIC of the complaint's unit: up to 5 open or recently
+        released complaints that look like the same problem, best first."""
+        return await find_similar(request.user, complaint_id)
 
     @post("/{complaint_id:int}/dispatch", status_code=HTTP_200_OK)
     async def dispatch(

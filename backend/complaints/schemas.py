@@ -160,6 +160,16 @@ class ComplaintDetailOut(ComplaintOut):
     merged: list[ComplaintLink] = []
 
 
+class SimilarOut(msgspec.Struct):
+    """One suggestion of GET /complaints/{id}/similar. `distance_m` is an
+    extension (docs/api.md): metres between the two, when both have a place."""
+
+    complaint: ComplaintOut
+    score: float
+    reasons: list[str]
+    distance_m: int | None
+
+
 class ComplaintPage(msgspec.Struct):
     items: list[ComplaintOut]
     next_cursor: str | None

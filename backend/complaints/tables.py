@@ -36,7 +36,7 @@ class Complaint(Table, tablename="complaint"):
     updated_at = Timestamptz()
     routed_at = Timestamptz(null=True, default=None)
     answered_at = Timestamptz(null=True, default=None)
-    released_at = Timestamptz(null=True, default=None)
+    released_at = Timestamptz(null=True, default=None, index=True)
     sla_due_at = Timestamptz(null=True, default=None)
     # Timers of the current routing; cleared once fired or once answered, so
     # each fires at most once per routing and survives restarts.

@@ -3,6 +3,8 @@ import { api, units, items, errText } from './api.js';
 import { h, field, check, submitting, alertBox, fmtDur, toast, fill, unitSelect } from './ui.js';
 import { usersTab } from './people.js';
 import { unitRow } from './org-edit.js';
+import { holidaysTab } from './holidays.js';
+import { templatesTab } from './templates.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 function s(tag, attrs, ...kids) {
@@ -84,15 +86,16 @@ export async function dashboard(root) {
   return { onEvent: load };
 }
 
-const TABS = ['units', 'users', 'categories'];
+const TABS = ['units', 'users', 'categories', 'holidays', 'templates'];
 
-export async function manage(root, [tab]) {
+export async function manage(root, [tab], ctx) {
   root.append(h('h1', null, t('manage.title')),
     h('nav', { class: 'subtabs', 'aria-label': t('manage.title') }, TABS.map((k) =>
       h('a', { href: `/app/manage/${k}`, 'aria-current': k === tab ? 'page' : null }, t(`manage.${k}`)))));
   const body = h('div');
   root.append(body);
-  const draw = { units: unitsTab, users: usersTab, categories: categoriesTab }[tab];
+  const draw = { units: unitsTab, users: usersTab, categories: categoriesTab, holidays: holidaysTab,
+    templates: (el) => templatesTab(el, ctx.me) }[tab];
   const load = () => draw(body).catch((e) => body.replaceChildren(alertBox(e)));
   await load();
   return { onEvent: () => {} };

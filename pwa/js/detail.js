@@ -6,6 +6,8 @@ import { stepBadge, declinedLine, isReturned, isReopened } from './badges.js';
 import { answerPhotoForm } from './answer-photo.js';
 import { withFullName } from './unit-name.js';
 import { reporterPanel } from './lazy/reporter-panel.js';
+import { similarHint } from './similar.js';
+import { templatePicker } from './template-picker.js';
 
 const textarea = (name, props) => h('textarea', { name, rows: 4, required: true, maxLength: 5000, ...props });
 
@@ -110,7 +112,8 @@ function reopenedTop(c, me) {
 }
 
 function picPanel(ctx, c, id) {
-  if (c.status !== 'routed') return [];
+  const hint = ['routed', 'answered'].includes(c.status) ? similarHint(c) : null;
+  if (c.status !== 'routed') return [hint];
   const answer = textarea('answer', { id: 'answer', rows: 6 });
   const reason = textarea('reason', { rows: 3 });
   // The admin's latest word: why it came back, or what to look at when dispatched.
@@ -118,8 +121,9 @@ function picPanel(ctx, c, id) {
   const note = !isReturned(c) && adminNote(c);
   return [
     note && h('p', { class: 'notice' }, h('strong', null, t('pic.note')), ' ', note.body),
+    hint,
     h('h2', null, t('pic.answer.title')),
-    actionForm(ctx, 'answer', field(t('pic.answer.label'), answer, t('pic.answer.hint')), t('pic.answer.submit'),
+    actionForm(ctx, 'answer', [templatePicker(c, answer), field(t('pic.answer.label'), answer, t('pic.answer.hint'))], t('pic.answer.submit'),
       () => api(`/complaints/${id}/answer`, { method: 'POST', body: { body: answer.value.trim() } }), t('pic.answer.sent')),
     fold(t('pic.photo.title'), 'answer-photo', answerPhotoForm(id, () => ctx.refresh({}))),
     fold(t('pic.decline.title'), 'decline', actionForm(ctx, 'decline', field(t('pic.decline.label'), reason, t('pic.decline.hint')),
@@ -128,6 +132,12 @@ function picPanel(ctx, c, id) {
 }
 
 async function adminPanel(ctx, c, id) {
+  const similar = ['received', 'routed', 'answered'].includes(c.status)
+    ? similarHint(c, { merge: true, onMerged: () => ctx.refresh({}) }) : null;
+  return [similar, ...(await adminActions(ctx, c, id))];
+}
+
+async function adminActions(ctx, c, id) {
   if (c.status === 'received') {
     const sel = unitSelect(await units(), suggestedUnit(c));
     const note = h('textarea', { name: 'note', rows: 2, maxLength: 1000 });

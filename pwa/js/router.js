@@ -8,7 +8,7 @@ const HOME = { citizen: '/app/complaints', pic: '/app/inbox', admin: '/app/triag
 const PUBLIC_TAB = ['/app/publik', 'nav.public'];
 const NAV = {
   citizen: [['/app/new', 'nav.new'], ['/app/complaints', 'nav.mine'], PUBLIC_TAB, ['/app/account', 'nav.account']],
-  pic: [['/app/inbox', 'nav.inbox'], PUBLIC_TAB, ['/app/account', 'nav.account']],
+  pic: [['/app/inbox', 'nav.inbox'], ['/app/templates', 'nav.templates'], PUBLIC_TAB, ['/app/account', 'nav.account']],
   admin: [['/app/triage', 'nav.triage'], ['/app/review', 'nav.review'], ['/app/dashboard', 'nav.dashboard'],
     ['/app/manage/units', 'nav.manage'], PUBLIC_TAB, ['/app/account', 'nav.account']],
 };
@@ -36,7 +36,8 @@ const ROUTES = [
   [/^\/app\/triage$/, staff, 'triage', ['admin']],
   [/^\/app\/review$/, staff, 'review', ['admin']],
   [/^\/app\/dashboard$/, admin, 'dashboard', ['admin']],
-  [/^\/app\/manage\/(units|users|categories)$/, admin, 'manage', ['admin']],
+  [/^\/app\/manage\/(units|users|categories|holidays|templates)$/, admin, 'manage', ['admin']],
+  [/^\/app\/templates$/, () => import('./templates.js'), 'templates', ['pic']],
   [/^\/app\/lacak(?:\/([^/]+))?$/, publicPages, 'track', ANYONE],
   [/^\/app\/publik$/, publicPages, 'publicList', ANYONE],
   [/^\/app\/statistik$/, publicPages, 'publicStats', ANYONE],

@@ -4,6 +4,7 @@ import { h, fmtDate, kindChip, slaBadge, tickSla, pagedList, alertBox, qs, toast
 import { pushCard } from './push.js';
 import { stepBadge, declinedLine } from './badges.js';
 import { withFullName } from './unit-name.js';
+import { similarHint } from './similar.js';
 
 const excerpt = (s, n = 160) => (s.length > n ? `${s.slice(0, n).trimEnd()}…` : s);
 
@@ -66,6 +67,7 @@ export async function triage(root) {
         h('span', { class: 'excerpt' }, excerpt(c.body || '')),
         h('div', { class: 'dispatch' }, sel, go),
         withFullName(sel),
+        similarHint(c, { merge: true, limit: 3, onMerged: () => li.remove() }),
         h('a', { href: `/app/complaints/${c.id}#reject`, class: 'small' }, t('triage.more')));
       return li;
     },
