@@ -66,7 +66,7 @@ async def test_phone_for_admin_always_for_the_pic_only_when_open(
 async def test_phone_never_in_push_payloads_or_public_outputs(
     api, flow, cast, caller_with_phone, anon
 ):
-    from tests.api.conftest import outbox_of
+    from tests.support.records import outbox_of
 
     c = await flow.released(caller_with_phone)
     for row in await outbox_of(c["id"]):

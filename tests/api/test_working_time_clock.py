@@ -24,7 +24,12 @@ from tests.support.complaint_flow import Who
 from tests.support.error_shape import assert_error
 from tests.support.records import events_of, outbox_of
 
-EXTRA_ENV = {"UPIK_OFFICE_HOURS": DEFAULT_SPEC}
+EXTRA_ENV = {
+    "UPIK_OFFICE_HOURS": DEFAULT_SPEC,
+    # The clock jumps up to three weeks ahead; sessions idle for more than the
+    # default 7 days would end on the way (their 30-day cap still holds).
+    "UPIK_SESSION_TTL_SECONDS": str(30 * 24 * 3600),
+}
 H = "/api/v1/holidays"
 SLA_TYPES = ("sla.reminder", "sla.escalated")
 

@@ -80,7 +80,7 @@ async def test_requests_pushes_backlog_and_overdue_are_exposed(api, client, push
         Complaint.id == c["id"]
     )
 
-    from tests.conftest import wait_until
+    from tests.support.waiting import wait_until
 
     async def pushed() -> dict | None:
         after = await _scrape(client)
@@ -114,7 +114,7 @@ async def test_healthz_reports_the_push_backlog(api, client):
             created_at=now() - timedelta(minutes=5),
         )
     )
-    from tests.conftest import wait_until
+    from tests.support.waiting import wait_until
 
     async def settled() -> bool:
         # Only our parked row may still wait, so the numbers hold still.
