@@ -8,13 +8,10 @@ import re
 import uuid
 from datetime import date
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PIC_UNIT
 from tests.support.pwa_pages import check_screen, login, shoot
-
-MERGE_ABSENT = "merge route lands from branch merge-sla"
 
 
 def items(r):
@@ -190,16 +187,10 @@ def test_triage_card_offers_the_similar_complaint_and_merges_it(new_page, server
     response = answer.value
     assert response.request.method == "POST"
     assert response.request.post_data_json == {"into": first["id"]}
-    if response.status == 200:
-        expect(card).to_have_count(0)
-        with server.client(server.admin) as api:
-            assert api.get(f"/complaints/{second['id']}").json()["status"] == "merged"
-    else:
-        # Until the merge route is there, the admin reads why nothing happened.
-        assert response.status in (404, 405), response.status
-        expect(page.locator(".toast.error")).to_contain_text("Belum bisa digabungkan")
-        expect(card).to_be_visible()
-        pytest.xfail(MERGE_ABSENT)
+    assert response.status == 200, response.status
+    expect(card).to_have_count(0)
+    with server.client(server.admin) as api:
+        assert api.get(f"/complaints/{second['id']}").json()["status"] == "merged"
     assert page.errors == []
 
 
@@ -217,8 +208,6 @@ def test_merging_into_a_closed_complaint_says_why_not(new_page, server):
         assert r.status_code == 200, r.text
     with page.expect_response(f"**/api/v1/complaints/{second['id']}/merge") as answer:
         hint.get_by_role("button", name="Gabungkan").click()
-    if answer.value.status in (404, 405):
-        pytest.xfail(MERGE_ABSENT)
     assert answer.value.status == 409
     expect(page.locator(".toast.error")).to_contain_text(
         f"Tidak bisa digabungkan: {first['tracking_no']} sudah selesai"
