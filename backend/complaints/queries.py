@@ -11,6 +11,7 @@ from backend.accounts.service import CurrentUser
 from backend.common.errors import BadInput, NotFound
 from backend.common.roles import Caller, Role
 from backend.complaints import lifecycle as rules
+from backend.complaints import search
 from backend.complaints.lifecycle import ComplaintFacts, Status
 from backend.complaints.schemas import (
     AttachmentOut,
@@ -254,10 +255,10 @@ async def list_complaints(
         if (wanted := parse_tracking_no(q)) is not None:
             # The id finds the row; the year must match too (checked below).
             query = query.where(C.id == wanted)
+        elif (condition := search.matching(q)) is not None:
+            query = query.where(condition)
         else:
-            # LIKE wildcards typed by a user are taken literally enough by dropping them.
-            needle = "%" + q.strip().replace("%", " ").replace("_", " ") + "%"
-            query = query.where(C.title.ilike(needle) | C.body.ilike(needle))
+            return ComplaintPage(items=[], next_cursor=None)  # punctuation only: no word to find
     if cursor:
         query = query.where(C.id < decode_cursor(cursor))
     rows = await query.order_by(C.id, ascending=False).limit(limit + 1)

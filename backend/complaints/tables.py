@@ -15,14 +15,17 @@ from backend.organisation.tables import Category, Unit
 
 
 class Complaint(Table, tablename="complaint"):
-    reporter = ForeignKey(references=User, index=True)
+    # The list indexes are composite ((status, id), (unit, status, id),
+    # (unit, id), (reporter, id), (kind, id)) and the search index is
+    # engine-specific: both live in migrations/upik_2026_12_02t16_05_*.
+    reporter = ForeignKey(references=User)
     title = Varchar(length=200)
     body = Text()
-    kind = Varchar(length=16, index=True)
+    kind = Varchar(length=16)
     kind_source = Varchar(length=16)
     category = ForeignKey(references=Category, null=True)
-    unit = ForeignKey(references=Unit, null=True, index=True)
-    status = Varchar(length=16, index=True)
+    unit = ForeignKey(references=Unit, null=True)
+    status = Varchar(length=16)
     is_anonymous = Boolean(default=False)
     is_confidential = Boolean(default=False)
     location_lat = DoublePrecision(null=True, default=None)
@@ -46,7 +49,7 @@ class Complaint(Table, tablename="complaint"):
 
 
 class ComplaintMessage(Table, tablename="complaint_message"):
-    complaint = ForeignKey(references=Complaint, index=True)
+    complaint = ForeignKey(references=Complaint)  # indexed with id
     author = ForeignKey(references=User, null=True)
     author_role = Varchar(length=16)
     kind = Varchar(length=16)  # answer | reply | note | rejection
@@ -58,7 +61,7 @@ class ComplaintMessage(Table, tablename="complaint_message"):
 class ComplaintEvent(Table, tablename="complaint_event"):
     """The audit trail: one row per step, written with the step itself."""
 
-    complaint = ForeignKey(references=Complaint, index=True)
+    complaint = ForeignKey(references=Complaint)  # indexed with id
     type = Varchar(length=32)
     actor = ForeignKey(references=User, null=True)
     actor_role = Varchar(length=16)
@@ -69,7 +72,7 @@ class ComplaintEvent(Table, tablename="complaint_event"):
 
 
 class Attachment(Table, tablename="attachment"):
-    complaint = ForeignKey(references=Complaint, index=True)
+    complaint = ForeignKey(references=Complaint)  # indexed with id
     uploader = ForeignKey(references=User, null=True)
     content_type = Varchar(length=64)
     size = Integer()

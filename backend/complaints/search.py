@@ -1,0 +1,55 @@
+"""Full-text search of complaints: the words a user typed, as a condition on
+the complaint table that the engine's text index answers.
+
+Every word must occur; the last one also matches as a prefix, so results
+follow the user while they type ("jalan rus" finds "jalan rusak").
+PostgreSQL matches the stored `search_vector` (the `indonesian`
+configuration, so "perbaikan" also finds "diperbaiki"); SQLite matches its
+FTS5 table (unicode61 tokens without diacritics; no stemmer). Both are kept
+in the same transaction as the row (see the migration that creates them).
+Role scoping stays with the caller's query: this only narrows it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from piccolo.query import WhereRaw
+
+from backend.complaints.tables import Complaint
+
+# Letters and digits only: every operator of either query language (quotes,
+# &, |, !, :, *, parentheses, NEAR, column filters) is dropped, so whatever a
+# user types is a list of words and never a syntax error.
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text.replace("_", " "))]
+
+
+def _pg_query(found: list[str]) -> str:
+    *whole, last = found
+    return " & ".join([*whole, f"{last}:*"])
+
+
+def _fts5_query(found: list[str]) -> str:
+    *whole, last = found
+    # Quoted, so words like AND/OR/NOT are words; the last one as a prefix.
+    return " ".join([*(f'"{w}"' for w in whole), f'"{last}"*'])
+
+
+def matching(text: str) -> WhereRaw | None:
+    """The condition "title or body contains these words", or None when the
+    text holds no word at all (then there is nothing to filter on)."""
+    found = words(text)
+    if not found:
+        return None
+    if Complaint._meta.db.engine_type == "postgres":
+        return WhereRaw(
+            "complaint.search_vector @@ to_tsquery('indonesian', {})", _pg_query(found)
+        )
+    return WhereRaw(
+        "complaint.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH {})",
+        _fts5_query(found),
+    )
