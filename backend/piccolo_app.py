@@ -5,7 +5,13 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from backend.accounts.tables import AuthToken, User
-from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
+from backend.complaints.tables import (
+    Attachment,
+    Complaint,
+    ComplaintEvent,
+    ComplaintMessage,
+    ComplaintStep,
+)
 from backend.holidays.tables import Holiday
 from backend.notifications.tables import Notification
 from backend.organisation.tables import Category, Unit
@@ -21,6 +27,7 @@ TABLES = [
     ComplaintMessage,
     ComplaintEvent,
     Attachment,
+    ComplaintStep,
     Notification,
     PushSubscription,
     Holiday,

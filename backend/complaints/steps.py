@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import BadInput
-from backend.complaints import audit, queries
+from backend.complaints import audit, durations, queries
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action, Status
 from backend.complaints.schemas import ComplaintDetailOut
@@ -79,6 +79,15 @@ async def run_step(
         )
     if edge.target is not None:
         values[C.status] = edge.target
+    after = edge.target or before
+    measured = None
+    if durations.ends(action, after) is not None:
+        measured = durations.step_row(
+            complaint_id,
+            await durations.last_clock_event(complaint_id),
+            durations.ClockEvent(action, after, at),
+            plan.data,
+        )
     unit_after = values.get(C.unit, row["unit"])
     ref = _ref(row, unit_after)
     same_unit = C.unit == row["unit"] if row["unit"] else C.unit.is_null()
@@ -104,13 +113,8 @@ async def run_step(
         statements = [
             insert_statement(ComplaintMessage, messages),
             *plan.writes,
-            audit.insert(
-                [
-                    audit.event(
-                        complaint_id, action, user, before, edge.target or before, at, plan.data
-                    )
-                ]
-            ),
+            audit.insert([audit.event(complaint_id, action, user, before, after, at, plan.data)]),
+            durations.insert([measured] if measured else []),
             *outbox.statements(rules.notices_for(action, edge.target), ref, at, actor_id=user.id),
         ]
         return [s for s in statements if s is not None]

@@ -78,3 +78,15 @@ class Attachment(Table, tablename="attachment"):
     size = Integer()
     storage_name = Varchar(length=80)
     created_at = Timestamptz()
+
+
+class ComplaintStep(Table, tablename="complaint_step"):
+    """One measured SOP step (see complaints/durations.py), written in the
+    transaction of the event that ends it; the dashboard's source."""
+
+    complaint = ForeignKey(references=Complaint)
+    step = Varchar(length=24)
+    unit = Integer(null=True, default=None)  # the ending event's data.unit_id, as recorded
+    started_at = Timestamptz()
+    at = Timestamptz()
+    seconds = DoublePrecision()

@@ -1,20 +1,31 @@
-"""SOP step timings, computed from the audit trail (the events are the truth:
-a complaint routed twice is measured twice)."""
+"""The dashboard, computed in SQL: counts by GROUP BY, and per SOP step the
+median, 90th percentile and share within the standard over the durations
+stored when each step happened (complaints/durations.py). Nothing grows with
+the number of complaints in Python: a few rows per step and unit come back.
+
+Percentiles are nearest-rank (an actual observed duration, never an
+interpolated one), the dashboard's definition from the start. PostgreSQL's
+`percentile_disc(f)` is exactly that: the first value whose rank reaches
+ceil(f * n). `percentile_cont` would interpolate and give different numbers
+than before. SQLite has neither: the same rank is picked with ROW_NUMBER()
+and COUNT() windows, in SQL.
+
+Filters: `since`/`until` bound the counts by when a complaint was received
+and the steps by when they were completed (a step counts if it both started
+and ended inside the range, as when the events before `since` were left
+out); `unit_id` narrows both to one unit."""
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from datetime import datetime
 
 import msgspec
 
-from backend.complaints.tables import Complaint, ComplaintEvent
-from backend.database import json_column
+from backend.complaints.durations import STEPS
+from backend.complaints.tables import Complaint, ComplaintStep
 from backend.organisation.tables import Unit
 from backend.settings import get_settings
 
-ROUTING_TYPES = {"dispatch", "auto_dispatch", "return", "reply"}
 RELEASE_STANDARD_S = 3 * 3600  # the SOP's review-and-release standard
 
 
@@ -50,103 +61,154 @@ class StatsOut(msgspec.Struct):
     units: list[UnitSteps]
 
 
-def _percentile(sorted_values: list[float], share: float) -> float:
-    # Nearest-rank: an actual observed duration, never an interpolated one.
-    rank = max(1, math.ceil(share * len(sorted_values)))
-    return sorted_values[rank - 1]
+def standards() -> dict[str, int]:
+    """Each step's standard, in the order the dashboard shows them."""
+    figures = (15, get_settings().sla_answer_seconds, RELEASE_STANDARD_S)
+    return dict(zip(STEPS, figures, strict=True))
 
 
-def _summarise(step: str, standard: int, durations: list[float]) -> StepStats:
-    if not durations:
+class _Where:
+    """A WHERE clause with Piccolo's `{}` placeholders, and its arguments."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list = []
+
+    def add(self, condition: str, value) -> None:
+        self.parts.append(condition)
+        self.args.append(value)
+
+    @property
+    def sql(self) -> str:
+        return ("WHERE " + " AND ".join(self.parts)) if self.parts else ""
+
+
+async def _rows(sql: str, args: list) -> list[dict]:
+    return await Complaint.raw(sql, *args).run()
+
+
+async def _counts(since, until, unit_id) -> list[dict]:
+    where = _Where()
+    if since is not None:
+        where.add("created_at >= {}", since)
+    if until is not None:
+        where.add("created_at < {}", until)
+    if unit_id is not None:
+        where.add("unit = {}", unit_id)
+    return await _rows(
+        f"SELECT status, kind, unit, COUNT(*) AS n, MIN(id) AS first_id FROM complaint {where.sql} "
+        "GROUP BY status, kind, unit",
+        where.args,
+    )
+
+
+def _step_where(since, until, unit_id) -> _Where:
+    where = _Where()
+    if since is not None:
+        where.add("started_at >= {}", since)
+    if until is not None:
+        where.add("at < {}", until)
+    if unit_id is not None:
+        where.add("unit = {}", unit_id)
+    return where
+
+
+async def _step_figures(since, until, unit_id, per_unit: bool) -> list[dict]:
+    """One row per step (and unit): n, median, p90, and how many within
+    the step's standard."""
+    engine_type = ComplaintStep._meta.db.engine_type
+    where = _step_where(since, until, unit_id)
+    if per_unit:
+        where.parts.append("unit IS NOT NULL")
+    group = "step, unit" if per_unit else "step"
+    unit_col = "unit" if per_unit else "NULL AS unit"
+    within = (
+        "SUM(CASE WHEN seconds <= CASE step "
+        + " ".join(f"WHEN '{s}' THEN {int(v)}" for s, v in standards().items())
+        + " END THEN 1 ELSE 0 END)"
+    )
+    if engine_type == "postgres":
+        sql = (
+            f"SELECT step, {unit_col}, COUNT(*) AS n, "
+            "percentile_disc(0.5) WITHIN GROUP (ORDER BY seconds) AS median, "
+            "percentile_disc(0.9) WITHIN GROUP (ORDER BY seconds) AS p90, "
+            f"{within} AS within FROM complaint_step {where.sql} GROUP BY {group}"
+        )
+        return await _rows(sql, where.args)
+
+    # Nearest rank k = max(1, ceil(f * n)); ceil without SQLite's optional
+    # math functions: the integer part, plus one if anything was cut off.
+    def rank(share: float) -> str:
+        x = f"({share} * n)"
+        return f"MAX(1, CAST({x} AS INTEGER) + ({x} > CAST({x} AS INTEGER)))"
+
+    sql = (
+        f"WITH ranked AS (SELECT step, {unit_col}, seconds, "
+        f"ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY seconds) AS k, "
+        f"COUNT(*) OVER (PARTITION BY {group}) AS n FROM complaint_step {where.sql}) "
+        f"SELECT step, unit, MAX(n) AS n, "
+        f"MAX(CASE WHEN k = {rank(0.5)} THEN seconds END) AS median, "
+        f"MAX(CASE WHEN k = {rank(0.9)} THEN seconds END) AS p90, "
+        f"{within} AS within FROM ranked GROUP BY {group}"
+    )
+    return await _rows(sql, where.args)
+
+
+def _summary(step: str, standard: int, figures: dict | None) -> StepStats:
+    if not figures or not figures["n"]:
         return StepStats(step, standard, 0, None, None, None)
-    values = sorted(durations)
-    within = sum(1 for v in values if v <= standard) / len(values)
+    n = figures["n"]
     return StepStats(
         step,
         standard,
-        len(values),
-        round(_percentile(values, 0.5), 3),
-        round(_percentile(values, 0.9), 3),
-        round(within, 4),
+        n,
+        round(float(figures["median"]), 3),
+        round(float(figures["p90"]), 3),
+        round(figures["within"] / n, 4),
     )
 
 
-async def compute(since: datetime | None = None) -> StatsOut:
-    settings = get_settings()
-    standards = {
-        "received_to_routed": 15,
-        "routed_to_answered": settings.sla_answer_seconds,
-        "answered_to_released": RELEASE_STANDARD_S,
-    }
-    counts = await Complaint.select(Complaint.status, Complaint.kind, Complaint.unit)
-    by_status: dict[str, int] = defaultdict(int)
-    by_kind: dict[str, int] = defaultdict(int)
-    by_unit_count: dict[int, int] = defaultdict(int)
-    for row in counts:
-        by_status[row["status"]] += 1
-        by_kind[row["kind"]] += 1
+async def compute(
+    since: datetime | None = None, until: datetime | None = None, unit_id: int | None = None
+) -> StatsOut:
+    by_status: dict[str, int] = {}
+    by_kind: dict[str, int] = {}
+    by_unit_count: dict[int, int] = {}
+    first_seen: dict[int, int] = {}  # ties in by_unit: the unit seen first comes first
+    total = 0
+    for row in await _counts(since, until, unit_id):
+        n = row["n"]
+        total += n
+        by_status[row["status"]] = by_status.get(row["status"], 0) + n
+        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + n
         if row["unit"]:
-            by_unit_count[row["unit"]] += 1
+            by_unit_count[row["unit"]] = by_unit_count.get(row["unit"], 0) + n
+            seen = first_seen.get(row["unit"], row["first_id"])
+            first_seen[row["unit"]] = min(seen, row["first_id"])
 
-    query = (
-        ComplaintEvent.select(
-            ComplaintEvent.complaint,
-            ComplaintEvent.type,
-            ComplaintEvent.to_status,
-            ComplaintEvent.at,
-            ComplaintEvent.data,
-        )
-        .order_by(ComplaintEvent.complaint)
-        .order_by(ComplaintEvent.id)
-    )
-    if since is not None:
-        query = query.where(ComplaintEvent.at >= since)
-    events = await query
-
-    overall: dict[str, list[float]] = defaultdict(list)
-    per_unit: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    waiting_since: dict[str, datetime | None] = {}
-    current = None
-    for e in events:
-        if e["complaint"] != current:
-            current, waiting_since = e["complaint"], {}
-        data = json_column(e["data"], {}) or {}
-        step = None
-        if e["type"] in ("submit", "decline"):
-            waiting_since = {"received_to_routed": e["at"]}
-        elif e["type"] in ROUTING_TYPES and e["to_status"] == "routed":
-            step, started = "received_to_routed", waiting_since.get("received_to_routed")
-            waiting_since = {"routed_to_answered": e["at"]}
-        elif e["type"] == "answer":
-            step, started = "routed_to_answered", waiting_since.get("routed_to_answered")
-            waiting_since = {"answered_to_released": e["at"]}
-        elif e["type"] == "release":
-            step, started = "answered_to_released", waiting_since.get("answered_to_released")
-            waiting_since = {}
-        if step and started is not None:
-            seconds = (e["at"] - started).total_seconds()
-            overall[step].append(seconds)
-            unit_id = data.get("unit_id")
-            if unit_id:
-                per_unit[unit_id][step].append(seconds)
+    wanted = standards()
+    overall = {r["step"]: r for r in await _step_figures(since, until, unit_id, False)}
+    per_unit: dict[int, dict[str, dict]] = {}
+    for r in await _step_figures(since, until, unit_id, True):
+        per_unit.setdefault(r["unit"], {})[r["step"]] = r
 
     units = {u["id"]: u for u in await Unit.select(Unit.id, Unit.code, Unit.name)}
     return StatsOut(
-        total=len(counts),
-        by_status=dict(by_status),
-        by_kind=dict(by_kind),
+        total=total,
+        by_status=by_status,
+        by_kind=by_kind,
         by_unit=[
             UnitCount(uid, units[uid]["code"], units[uid]["name"], n)
-            for uid, n in sorted(by_unit_count.items(), key=lambda kv: -kv[1])
+            for uid, n in sorted(by_unit_count.items(), key=lambda kv: (-kv[1], first_seen[kv[0]]))
             if uid in units
         ],
-        steps=[_summarise(s, std, overall[s]) for s, std in standards.items()],
+        steps=[_summary(s, std, overall.get(s)) for s, std in wanted.items()],
         units=[
             UnitSteps(
                 uid,
                 units[uid]["code"],
                 units[uid]["name"],
-                [_summarise(s, std, steps[s]) for s, std in standards.items()],
+                [_summary(s, std, steps.get(s)) for s, std in wanted.items()],
             )
             for uid, steps in sorted(per_unit.items())
             if uid in units
