@@ -229,8 +229,8 @@ def decode_cursor(cursor: str) -> int:
         raise BadInput("cursor", "is not a cursor this server gave out") from None
 
 
-async def list_complaints(
-    user: CurrentUser,
+def list_query(
+    caller: Caller,
     *,
     status: str | None = None,
     kind: str | None = None,
@@ -238,8 +238,10 @@ async def list_complaints(
     q: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
-) -> ComplaintPage:
-    caller = user.caller
+):
+    """The listing's SELECT (one page and one row more, newest first), or
+    None when `q` holds no word to look for. Each filter matches a composite
+    index ending in id (see the scale migration), so a page is an index walk."""
     query = C.select(*COLUMNS)
     if caller.role == Role.CITIZEN:
         query = query.where(C.reporter == caller.user_id)
@@ -253,15 +255,34 @@ async def list_complaints(
         query = query.where(C.unit == unit_id)
     if q and q.strip():
         if (wanted := parse_tracking_no(q)) is not None:
-            # The id finds the row; the year must match too (checked below).
+            # The id finds the row; the year must match too (checked by the caller).
             query = query.where(C.id == wanted)
         elif (condition := search.matching(q)) is not None:
             query = query.where(condition)
         else:
-            return ComplaintPage(items=[], next_cursor=None)  # punctuation only: no word to find
+            return None  # punctuation only: no word to find
     if cursor:
         query = query.where(C.id < decode_cursor(cursor))
-    rows = await query.order_by(C.id, ascending=False).limit(limit + 1)
+    return query.order_by(C.id, ascending=False).limit(limit + 1)
+
+
+async def list_complaints(
+    user: CurrentUser,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    unit_id: int | None = None,
+    q: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> ComplaintPage:
+    caller = user.caller
+    query = list_query(
+        caller, status=status, kind=kind, unit_id=unit_id, q=q, limit=limit, cursor=cursor
+    )
+    if query is None:
+        return ComplaintPage(items=[], next_cursor=None)
+    rows = await query
     if q and parse_tracking_no(q) is not None:
         rows = [r for r in rows if tracking_no(r["id"], r["created_at"]) == q.strip().upper()]
     more = len(rows) > limit

@@ -2,7 +2,8 @@
 the complaint table that the engine's text index answers.
 
 Every word must occur; the last one also matches as a prefix, so results
-follow the user while they type ("jalan rus" finds "jalan rusak").
+follow the user while they type ("jalan rus" finds "jalan rusak"), unless
+the text ends with a space: then the last word is complete.
 PostgreSQL matches the stored `search_vector` (the `indonesian`
 configuration, so "perbaikan" also finds "diperbaiki"); SQLite matches its
 FTS5 table (unicode61 tokens without diacritics; no stemmer). Both are kept
@@ -28,15 +29,15 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text.replace("_", " "))]
 
 
-def _pg_query(found: list[str]) -> str:
+def _pg_query(found: list[str], prefix: bool) -> str:
     *whole, last = found
-    return " & ".join([*whole, f"{last}:*"])
+    return " & ".join([*whole, f"{last}:*" if prefix else last])
 
 
-def _fts5_query(found: list[str]) -> str:
+def _fts5_query(found: list[str], prefix: bool) -> str:
     *whole, last = found
     # Quoted, so words like AND/OR/NOT are words; the last one as a prefix.
-    return " ".join([*(f'"{w}"' for w in whole), f'"{last}"*'])
+    return " ".join([*(f'"{w}"' for w in whole), f'"{last}"*' if prefix else f'"{last}"'])
 
 
 def matching(text: str) -> WhereRaw | None:
@@ -45,11 +46,12 @@ def matching(text: str) -> WhereRaw | None:
     found = words(text)
     if not found:
         return None
+    prefix = not text[-1:].isspace()
     if Complaint._meta.db.engine_type == "postgres":
         return WhereRaw(
-            "complaint.search_vector @@ to_tsquery('indonesian', {})", _pg_query(found)
+            "complaint.search_vector @@ to_tsquery('indonesian', {})", _pg_query(found, prefix)
         )
     return WhereRaw(
         "complaint.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH {})",
-        _fts5_query(found),
+        _fts5_query(found, prefix),
     )
