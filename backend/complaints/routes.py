@@ -81,7 +81,11 @@ class ComplaintController(Controller):
         return Stream(
             export.csv_lines(since=since, until=until, unit_id=unit_id, status=status),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="pengaduan.csv"'},
+            headers={
+                "Content-Disposition": 'attachment; filename="pengaduan.csv"',
+                # A snapshot of live data, possibly large: no cache should keep it.
+                "Cache-Control": "no-store",
+            },
         )
 
     @get("/{complaint_id:int}")
