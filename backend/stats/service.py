@@ -7,8 +7,9 @@ Percentiles are nearest-rank (an actual observed duration, never an
 interpolated one), the dashboard's definition from the start. PostgreSQL's
 `percentile_disc(f)` is exactly that: the first value whose rank reaches
 ceil(f * n). `percentile_cont` would interpolate and give different numbers
-than before. SQLite has neither: the same rank is picked with ROW_NUMBER()
-and COUNT() windows, in SQL.
+than before. SQLite has neither: it counts each group, then reads the k-th
+duration from the (step[, unit], seconds) index with LIMIT 1 OFFSET k-1, in
+SQL (window functions gave the same answers but buffered every row).
 
 Filters: `since`/`until` bound the counts by when a complaint was received
 and the steps by when they were completed (a step counts if it both started
@@ -17,6 +18,7 @@ out); `unit_id` narrows both to one unit."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import msgspec
@@ -113,10 +115,14 @@ def _step_where(since, until, unit_id) -> _Where:
     return where
 
 
+def _rank(share: float, n: int) -> int:
+    """Nearest rank, 1-based: the first value whose rank reaches share * n."""
+    return max(1, math.ceil(share * n))
+
+
 async def _step_figures(since, until, unit_id, per_unit: bool) -> list[dict]:
     """One row per step (and unit): n, median, p90, and how many within
     the step's standard."""
-    engine_type = ComplaintStep._meta.db.engine_type
     where = _step_where(since, until, unit_id)
     if per_unit:
         where.parts.append("unit IS NOT NULL")
@@ -127,7 +133,7 @@ async def _step_figures(since, until, unit_id, per_unit: bool) -> list[dict]:
         + " ".join(f"WHEN '{s}' THEN {int(v)}" for s, v in standards().items())
         + " END THEN 1 ELSE 0 END)"
     )
-    if engine_type == "postgres":
+    if ComplaintStep._meta.db.engine_type == "postgres":
         sql = (
             f"SELECT step, {unit_col}, COUNT(*) AS n, "
             "percentile_disc(0.5) WITHIN GROUP (ORDER BY seconds) AS median, "
@@ -135,23 +141,35 @@ async def _step_figures(since, until, unit_id, per_unit: bool) -> list[dict]:
             f"{within} AS within FROM complaint_step {where.sql} GROUP BY {group}"
         )
         return await _rows(sql, where.args)
-
-    # Nearest rank k = max(1, ceil(f * n)); ceil without SQLite's optional
-    # math functions: the integer part, plus one if anything was cut off.
-    def rank(share: float) -> str:
-        x = f"({share} * n)"
-        return f"MAX(1, CAST({x} AS INTEGER) + ({x} > CAST({x} AS INTEGER)))"
-
-    sql = (
-        f"WITH ranked AS (SELECT step, {unit_col}, seconds, "
-        f"ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY seconds) AS k, "
-        f"COUNT(*) OVER (PARTITION BY {group}) AS n FROM complaint_step {where.sql}) "
-        f"SELECT step, unit, MAX(n) AS n, "
-        f"MAX(CASE WHEN k = {rank(0.5)} THEN seconds END) AS median, "
-        f"MAX(CASE WHEN k = {rank(0.9)} THEN seconds END) AS p90, "
-        f"{within} AS within FROM ranked GROUP BY {group}"
+    # SQLite: the counts first, then each percentile as the k-th duration
+    # in the (step[, unit], seconds) index: LIMIT 1 OFFSET k-1, all of them
+    # in one statement. No row reaches Python but the answers.
+    groups = await _rows(
+        f"SELECT step, {unit_col}, COUNT(*) AS n, {within} AS within "
+        f"FROM complaint_step {where.sql} GROUP BY {group}",
+        where.args,
     )
-    return await _rows(sql, where.args)
+    if not groups:
+        return []
+    picks, args = [], []
+    for g in groups:
+        if g["step"] not in STEPS:
+            continue  # only the steps durations.py names are ever written
+        narrow = [*where.parts, f"step = '{g['step']}'"]
+        if per_unit:
+            narrow.append(f"unit = {int(g['unit'])}")
+        for share in (0.5, 0.9):
+            picks.append(
+                "(SELECT seconds FROM complaint_step WHERE "
+                + " AND ".join(narrow)
+                + f" ORDER BY seconds LIMIT 1 OFFSET {_rank(share, g['n']) - 1})"
+            )
+            args.extend(where.args)
+    [values] = await _rows("SELECT " + ", ".join(f"{p} AS v{i}" for i, p in enumerate(picks)), args)
+    ordered = [g for g in groups if g["step"] in STEPS]
+    for i, g in enumerate(ordered):
+        g["median"], g["p90"] = values[f"v{2 * i}"], values[f"v{2 * i + 1}"]
+    return ordered
 
 
 def _summary(step: str, standard: int, figures: dict | None) -> StepStats:
