@@ -10,6 +10,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import msgspec
+import pytest
 
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintStep
 from backend.database import insert_statement, run_statement
@@ -150,6 +151,24 @@ async def test_sql_stats_equal_the_python_computation(api, database):
         got = _plain(await service.compute(since, until, unit_id))
         want = _plain(await reference.compute(since, until, unit_id))
         assert got == want, (since, until, unit_id)
+
+
+async def test_nearest_rank_is_postgres_percentile_disc(api, database):
+    """The rank the dashboard picks on both engines is what PostgreSQL's
+    percentile_disc returns (percentile_cont would interpolate)."""
+    if database.engine_name != "postgres":
+        pytest.skip("percentile_disc is PostgreSQL's")
+    if not await ComplaintStep.count():
+        citizen, _ = await api.citizen()
+        await _write_random_histories(citizen["id"], seed=11)
+    stats = await service.compute()
+    rows = await ComplaintStep.raw(
+        "SELECT step, percentile_disc(0.5) WITHIN GROUP (ORDER BY seconds) AS median, "
+        "percentile_disc(0.9) WITHIN GROUP (ORDER BY seconds) AS p90 "
+        "FROM complaint_step GROUP BY step"
+    )
+    disc = {r["step"]: (round(r["median"], 3), round(r["p90"], 3)) for r in rows}
+    assert disc == {s.step: (s.median_seconds, s.p90_seconds) for s in stats.steps if s.count}
 
 
 async def test_live_steps_store_what_the_backfill_derives(api, database):
