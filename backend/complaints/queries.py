@@ -238,6 +238,7 @@ def list_query(
     q: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
+    window: bool = False,
 ):
     """The listing's SELECT (one page and one row more, newest first), or
     None when `q` holds no word to look for. Each filter matches a composite
@@ -257,7 +258,11 @@ def list_query(
         if (wanted := parse_tracking_no(q)) is not None:
             # The id finds the row; the year must match too (checked by the caller).
             query = query.where(C.id == wanted)
-        elif (condition := search.matching(q)) is not None:
+        elif (
+            condition := search.matching(
+                q, window=window, before=decode_cursor(cursor) if cursor else None
+            )
+        ) is not None:
             query = query.where(condition)
         else:
             return None  # punctuation only: no word to find
@@ -278,11 +283,24 @@ async def list_complaints(
 ) -> ComplaintPage:
     caller = user.caller
     query = list_query(
-        caller, status=status, kind=kind, unit_id=unit_id, q=q, limit=limit, cursor=cursor
+        caller,
+        status=status,
+        kind=kind,
+        unit_id=unit_id,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+        window=search.windowed(),
     )
     if query is None:
         return ComplaintPage(items=[], next_cursor=None)
     rows = await query
+    if q and parse_tracking_no(q) is None and search.windowed() and len(rows) <= limit:
+        # A short page from the newest matches only: look at all of them.
+        query = list_query(
+            caller, status=status, kind=kind, unit_id=unit_id, q=q, limit=limit, cursor=cursor
+        )
+        rows = await query
     if q and parse_tracking_no(q) is not None:
         rows = [r for r in rows if tracking_no(r["id"], r["created_at"]) == q.strip().upper()]
     more = len(rows) > limit

@@ -40,9 +40,23 @@ def _fts5_query(found: list[str], prefix: bool) -> str:
     return " ".join([*(f'"{w}"' for w in whole), f'"{last}"*' if prefix else f'"{last}"'])
 
 
-def matching(text: str) -> WhereRaw | None:
+# SQLite: how many of the newest matches a first attempt looks at. FTS5 hands
+# back every match of a common word (a prefix like "jemb" can match 1 in 8
+# complaints), and SQLite builds that whole list before it takes a page of
+# it; the newest WINDOW matches are enough for most pages (see `matching`).
+WINDOW = 2000
+
+
+def matching(text: str, window: bool = False, before: int | None = None) -> WhereRaw | None:
     """The condition "title or body contains these words", or None when the
-    text holds no word at all (then there is nothing to filter on)."""
+    text holds no word at all (then there is nothing to filter on).
+
+    `window=True` (SQLite) narrows the condition to the newest WINDOW
+    matches. A page taken newest-first from them is exactly the page the
+    full condition gives, as long as it comes back full: every match left out
+    is older than all of them. The caller retries without the window when
+    the page comes back short. `before`: the cursor, so the window is the
+    newest matches of the page asked for."""
     found = words(text)
     if not found:
         return None
@@ -51,7 +65,19 @@ def matching(text: str) -> WhereRaw | None:
         return WhereRaw(
             "complaint.search_vector @@ to_tsquery('indonesian', {})", _pg_query(found, prefix)
         )
+    if not window:
+        return WhereRaw(
+            "complaint.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH {})",
+            _fts5_query(found, prefix),
+        )
+    below = f" AND rowid < {int(before)}" if before is not None else ""
     return WhereRaw(
-        "complaint.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH {})",
+        "complaint.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH {}"
+        f"{below} ORDER BY rowid DESC LIMIT {WINDOW})",
         _fts5_query(found, prefix),
     )
+
+
+def windowed() -> bool:
+    """Whether `matching(window=True)` narrows anything on this engine."""
+    return Complaint._meta.db.engine_type != "postgres"

@@ -130,3 +130,33 @@ async def test_the_screens_find_what_was_loaded(loaded, database):
     rows = await queries.list_query(pic, status="routed")
     assert rows and {(r["unit"], r["status"]) for r in rows} == {(low_unit + 1, "routed")}
     assert [r["id"] for r in rows] == sorted((r["id"] for r in rows), reverse=True)
+
+
+async def test_windowed_search_pages_equal_the_full_search(loaded, database):
+    """SQLite first pages through the newest matches only (search.WINDOW);
+    every page must still be exactly the page the full search gives, for
+    callers whose matches are dense (admin) or sparse (a citizen, one unit)."""
+    from types import SimpleNamespace
+
+    from backend.complaints import search
+
+    low_unit, _ = loaded["units"]
+    callers = [
+        Caller(user_id=1, role=Role.ADMIN),
+        Caller(user_id=1, role=Role.PIC, unit_id=low_unit + 2),
+        Caller(user_id=loaded["first_citizen"] + 5, role=Role.CITIZEN),
+    ]
+    assert N // 8 > search.WINDOW  # "jemb" matches more than one window
+    for caller in callers:
+        for q, status in (("jemb", None), ("jemb", "routed"), ("lampu jalan ma", None)):
+            full = await queries.list_query(caller, status=status, q=q, limit=N)
+            want = [r["id"] for r in full]
+            got, cursor = [], None
+            while True:
+                page = await queries.list_complaints(
+                    SimpleNamespace(caller=caller), status=status, q=q, limit=100, cursor=cursor
+                )
+                got += [i.id for i in page.items]
+                if not (cursor := page.next_cursor):
+                    break
+            assert got == want, (caller, q, status)
