@@ -239,6 +239,8 @@ def list_query(
     limit: int = 20,
     cursor: str | None = None,
     window: bool = False,
+    everything: bool = False,
+    newest: int | None = None,
 ):
     """The listing's SELECT (one page and one row more, newest first), or
     None when `q` holds no word to look for. Each filter matches a composite
@@ -260,7 +262,10 @@ def list_query(
             query = query.where(C.id == wanted)
         elif (
             condition := search.matching(
-                q, window=window, before=decode_cursor(cursor) if cursor else None
+                q,
+                window=window,
+                before=decode_cursor(cursor) if cursor else newest,
+                everything=everything,
             )
         ) is not None:
             query = query.where(condition)
@@ -282,25 +287,23 @@ async def list_complaints(
     cursor: str | None = None,
 ) -> ComplaintPage:
     caller = user.caller
-    query = list_query(
-        caller,
-        status=status,
-        kind=kind,
-        unit_id=unit_id,
-        q=q,
-        limit=limit,
-        cursor=cursor,
-        window=search.windowed(),
-    )
+    filters = dict(status=status, kind=kind, unit_id=unit_id, q=q, limit=limit, cursor=cursor)
+    words = bool(q and parse_tracking_no(q) is None)
+    # A word search by an admin (no scope index to lean on) first looks at
+    # the newest matches or complaints only (search.WINDOW); a short page
+    # means the words are sparse there, and the retry takes all matches.
+    postgres = C._meta.db.engine_type == "postgres"
+    window = words and (not postgres or caller.role == Role.ADMIN)
+    newest = None
+    if window and postgres and not cursor:
+        top = await C.select(C.id).order_by(C.id, ascending=False).first()
+        newest = (top["id"] if top else 0) + 1
+    query = list_query(caller, **filters, window=window, newest=newest)
     if query is None:
         return ComplaintPage(items=[], next_cursor=None)
     rows = await query
-    if q and parse_tracking_no(q) is None and search.windowed() and len(rows) <= limit:
-        # A short page from the newest matches only: look at all of them.
-        query = list_query(
-            caller, status=status, kind=kind, unit_id=unit_id, q=q, limit=limit, cursor=cursor
-        )
-        rows = await query
+    if window and len(rows) <= limit:
+        rows = await list_query(caller, **filters, everything=postgres)
     if q and parse_tracking_no(q) is not None:
         rows = [r for r in rows if tracking_no(r["id"], r["created_at"]) == q.strip().upper()]
     more = len(rows) > limit

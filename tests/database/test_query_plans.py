@@ -133,9 +133,11 @@ async def test_the_screens_find_what_was_loaded(loaded, database):
 
 
 async def test_windowed_search_pages_equal_the_full_search(loaded, database):
-    """SQLite first pages through the newest matches only (search.WINDOW);
-    every page must still be exactly the page the full search gives, for
-    callers whose matches are dense (admin) or sparse (a citizen, one unit)."""
+    """A search first looks at the newest matches (SQLite) or complaints
+    (PostgreSQL, admins) only, search.WINDOW of them; every page must still
+    be exactly the page the full search gives, for words and callers whose
+    matches are dense (admin, a common prefix) or sparse (a citizen, one
+    unit, a rare word: the retry)."""
     from types import SimpleNamespace
 
     from backend.complaints import search
@@ -148,7 +150,14 @@ async def test_windowed_search_pages_equal_the_full_search(loaded, database):
     ]
     assert N // 8 > search.WINDOW  # "jemb" matches more than one window
     for caller in callers:
-        for q, status in (("jemb", None), ("jemb", "routed"), ("lampu jalan ma", None)):
+        rare = f"kode{loaded['first_complaint'] + 4321} "
+        for q, status in (
+            ("jemb", None),
+            ("jemb", "routed"),
+            ("lampu jalan ma", None),
+            (rare, None),
+            ("kode1", None),  # 1, 10-19, 100-199, ...: sparse among the newest
+        ):
             full = await queries.list_query(caller, status=status, q=q, limit=N)
             want = [r["id"] for r in full]
             got, cursor = [], None
