@@ -6,7 +6,13 @@ from piccolo.conf.apps import AppConfig
 
 from backend.accounts.reset_tables import PasswordResetCode
 from backend.accounts.tables import AuthToken, User
-from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
+from backend.complaints.tables import (
+    Attachment,
+    Complaint,
+    ComplaintEvent,
+    ComplaintMessage,
+    ComplaintStep,
+)
 from backend.holidays.tables import Holiday
 from backend.notifications.tables import Notification
 from backend.organisation.tables import Category, Unit
@@ -23,6 +29,7 @@ TABLES = [
     ComplaintMessage,
     ComplaintEvent,
     Attachment,
+    ComplaintStep,
     Notification,
     PushSubscription,
     Holiday,

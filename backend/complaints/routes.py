@@ -1,19 +1,22 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
-from litestar.response import File
+from litestar.response import File, Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backend.accounts.auth import AuthedRequest
 from backend.common.errors import BadInput
 from backend.common.fields import NO_NUL, PathId, QueryId
-from backend.complaints import attachments, merge, queries, steps, submit
+from backend.common.guards import admin_only
+from backend.complaints import attachments, export, merge, queries, steps, submit
 from backend.complaints.lifecycle import Status
+from backend.complaints.period import check_range
 from backend.complaints.schemas import (
     AttachmentOut,
     BodyIn,
@@ -65,6 +68,27 @@ class ComplaintController(Controller):
         """Newest first, scoped to what the caller may see; keyset pagination."""
         return await queries.list_complaints(
             request.user, status=status, kind=kind, unit_id=unit_id, q=q, limit=limit, cursor=cursor
+        )
+
+    @get("/export.csv", guards=[admin_only])
+    async def export_csv(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        unit_id: QueryId = None,
+        status: Status | None = None,
+    ) -> Stream:
+        """Admins: every complaint received in [since, until) (of one unit, in
+        one status) as CSV, oldest first, streamed. No reporter identity."""
+        since, until = await check_range(since, until, unit_id)
+        return Stream(
+            export.csv_lines(since=since, until=until, unit_id=unit_id, status=status),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": 'attachment; filename="pengaduan.csv"',
+                # A snapshot of live data, possibly large: no cache should keep it.
+                "Cache-Control": "no-store",
+            },
         )
 
     @get("/{complaint_id:int}")

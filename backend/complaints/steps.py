@@ -12,11 +12,11 @@ from datetime import datetime
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import BadInput
-from backend.complaints import audit, merge, queries
+from backend.complaints import audit, durations, merge, queries
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action, Status
 from backend.complaints.schemas import ComplaintDetailOut
-from backend.complaints.sla import start_clock
+from backend.complaints.sla import calendar, start_clock
 from backend.complaints.tables import Complaint, ComplaintMessage
 from backend.complaints.tracking import tracking_no
 from backend.database import (
@@ -83,6 +83,19 @@ async def run_step(
         values.update({C.routed_at: at, **{getattr(C, k): v for k, v in clock.items()}})
     if edge.target is not None:
         values[C.status] = edge.target
+    after = edge.target or before
+    measured = None
+    if durations.ends(action, after) is not None:
+        previous = await durations.last_clock_event(complaint_id)
+        # Office time, as the answer clock counts it (UPIK_OFFICE_HOURS minus holidays).
+        cal = await calendar(previous.at if previous else at)
+        measured = durations.step_row(
+            complaint_id,
+            previous,
+            durations.ClockEvent(action, after, at),
+            plan.data,
+            measure=cal.office_seconds_between,
+        )
     unit_after = values.get(C.unit, row["unit"])
     ref = _ref(row, unit_after)
     same_unit = C.unit == row["unit"] if row["unit"] else C.unit.is_null()
@@ -108,13 +121,8 @@ async def run_step(
         statements = [
             insert_statement(ComplaintMessage, messages),
             *plan.writes,
-            audit.insert(
-                [
-                    audit.event(
-                        complaint_id, action, user, before, edge.target or before, at, plan.data
-                    )
-                ]
-            ),
+            audit.insert([audit.event(complaint_id, action, user, before, after, at, plan.data)]),
+            durations.insert([measured] if measured else []),
             *outbox.statements(rules.notices_for(action, edge.target), ref, at, actor_id=user.id),
         ]
         return [s for s in statements if s is not None]

@@ -4,13 +4,14 @@ after the commit, the change is announced."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from backend.accounts.service import CurrentUser
 from backend.common.clock import now
 from backend.common.errors import BadInput
 from backend.common.roles import Role
-from backend.complaints import audit, queries
+from backend.complaints import audit, durations, queries
 from backend.complaints import lifecycle as rules
 from backend.complaints.lifecycle import Action, Status
 from backend.complaints.schemas import ComplaintDetailOut, ComplaintIn, EventOut
@@ -128,7 +129,18 @@ async def submit(
             notifications += outbox.statements(
                 rules.notices_for(Action.AUTO_DISPATCH, Status.ROUTED), ref, at
             )
-        return [audit.insert(events), *notifications]
+        # Auto-dispatch ends the received-to-routed step at once (0 s).
+        measured = [
+            durations.step_row(
+                new_id,
+                durations.ClockEvent(e["type"], e["to_status"], e["at"]),
+                durations.ClockEvent(n["type"], n["to_status"], n["at"]),
+                n["data"],
+            )
+            for e, n in itertools.pairwise(events)
+        ]
+        steps = durations.insert([m for m in measured if m])
+        return [s for s in (audit.insert(events), steps) if s] + notifications
 
     try:
         rows = await insert_chain(current_engine(), C, values, after_insert)

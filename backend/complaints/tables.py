@@ -16,14 +16,17 @@ from backend.organisation.tables import Category, Unit
 
 
 class Complaint(Table, tablename="complaint"):
-    reporter = ForeignKey(references=User, index=True)
+    # The list indexes are composite ((status, id), (unit, status, id),
+    # (unit, id), (reporter, id), (kind, id)) and the search index is
+    # engine-specific: both live in migrations/upik_2026_12_02t16_05_*.
+    reporter = ForeignKey(references=User)
     title = Varchar(length=200)
     body = Text()
-    kind = Varchar(length=16, index=True)
+    kind = Varchar(length=16)
     kind_source = Varchar(length=16)
     category = ForeignKey(references=Category, null=True)
-    unit = ForeignKey(references=Unit, null=True, index=True)
-    status = Varchar(length=16, index=True)
+    unit = ForeignKey(references=Unit, null=True)
+    status = Varchar(length=16)
     is_anonymous = Boolean(default=False)
     is_confidential = Boolean(default=False)
     location_lat = DoublePrecision(null=True, default=None)
@@ -51,7 +54,7 @@ class Complaint(Table, tablename="complaint"):
 
 
 class ComplaintMessage(Table, tablename="complaint_message"):
-    complaint = ForeignKey(references=Complaint, index=True)
+    complaint = ForeignKey(references=Complaint)  # indexed with id
     author = ForeignKey(references=User, null=True)
     author_role = Varchar(length=16)
     kind = Varchar(length=16)  # answer | reply | note | rejection
@@ -63,7 +66,7 @@ class ComplaintMessage(Table, tablename="complaint_message"):
 class ComplaintEvent(Table, tablename="complaint_event"):
     """The audit trail: one row per step, written with the step itself."""
 
-    complaint = ForeignKey(references=Complaint, index=True)
+    complaint = ForeignKey(references=Complaint)  # indexed with id
     type = Varchar(length=32)
     actor = ForeignKey(references=User, null=True)
     actor_role = Varchar(length=16)
@@ -74,9 +77,21 @@ class ComplaintEvent(Table, tablename="complaint_event"):
 
 
 class Attachment(Table, tablename="attachment"):
-    complaint = ForeignKey(references=Complaint, index=True)
+    complaint = ForeignKey(references=Complaint)  # indexed with id
     uploader = ForeignKey(references=User, null=True)
     content_type = Varchar(length=64)
     size = Integer()
     storage_name = Varchar(length=80)
     created_at = Timestamptz()
+
+
+class ComplaintStep(Table, tablename="complaint_step"):
+    """One measured SOP step (see complaints/durations.py), written in the
+    transaction of the event that ends it; the dashboard's source."""
+
+    complaint = ForeignKey(references=Complaint)
+    step = Varchar(length=24)
+    unit = Integer(null=True, default=None)  # the ending event's data.unit_id, as recorded
+    started_at = Timestamptz()
+    at = Timestamptz()
+    seconds = DoublePrecision()

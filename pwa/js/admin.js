@@ -81,7 +81,10 @@ export async function dashboard(root) {
       unitsWithSteps.length ? unitsWithSteps.map((u) => h('section', { class: 'unit-steps' },
         h('h3', null, u.name), stepChart(u.steps.filter((x) => x.count), u.name))) : h('p', null, t('dash.nodata')));
   }
-  root.append(h('h1', null, t('dash.title')), box);
+  // A plain link: the browser streams the file to disk with the session
+  // cookie, however many rows there are.
+  const download = h('p', null, h('a', { class: 'btn ghost', href: '/api/v1/complaints/export.csv', download: 'pengaduan.csv' }, t('dash.export')));
+  root.append(h('h1', null, t('dash.title')), download, box);
   await load();
   return { onEvent: load };
 }

@@ -5,6 +5,7 @@ admin edits and releases, citizen reads the answer and rates it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -162,6 +163,12 @@ def test_sop_through_the_ui(new_page, server):
     admin.get_by_role("link", name="Dasbor").click()
     expect(admin.locator("svg.chart").first).to_be_visible()
     shoot(admin, "08-admin-dashboard")
+    # ...and offers the CSV export, which holds this complaint.
+    with admin.expect_download() as download:
+        admin.get_by_role("link", name="Unduh CSV semua pengaduan").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert exported.startswith("tracking_no,received_at,")
+    assert c["tracking_no"] in exported and "Depan Pasar Sumber" not in exported
 
     for page in (citizen, admin, pic):
         assert page.errors == []

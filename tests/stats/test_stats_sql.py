@@ -1,0 +1,204 @@
+"""The dashboard in SQL equals the old Python computation (tests/stats/
+reference.py) on a few thousand random histories, on SQLite and PostgreSQL,
+with and without the new filters; and a step written live stores the same
+duration the backfill computes from the audit trail."""
+
+from __future__ import annotations
+
+import importlib
+import random
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+import pytest
+
+from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintStep
+from backend.database import insert_statement, run_statement
+from backend.organisation.tables import Unit
+from backend.stats import service
+from tests.stats import reference
+
+backfill = importlib.import_module("migrations.upik_2026_12_02t16_10_00_000000").backfill
+
+COMPLAINTS = 1500
+START = datetime(2026, 1, 1, tzinfo=UTC)
+# (type, to_status): every clock event and some that leave the clocks alone.
+MOVES = [
+    ("dispatch", "routed"),
+    ("decline", "received"),
+    ("answer", "answered"),
+    ("return", "routed"),
+    ("release", "released"),
+    ("reply", "routed"),
+    ("reply", "closed"),
+    ("rate", "closed"),
+    ("reject", "rejected"),
+    ("attach", "received"),
+    ("auto_dispatch", "routed"),
+]
+
+
+async def _write_random_histories(reporter_id: int, seed: int) -> None:
+    rng = random.Random(seed)
+    unit_ids = [u["id"] for u in await Unit.select(Unit.id)]
+    choices_of_unit = [*unit_ids, None, 0, 999_999]  # missing, falsy, unknown: as events may hold
+    complaints, events = [], []
+    first_id = (
+        await Complaint.select(Complaint.id).order_by(Complaint.id, ascending=False).first()
+        or {"id": 0}
+    )["id"] + 1
+    for n in range(COMPLAINTS):
+        cid = first_id + n
+        at = START + timedelta(seconds=rng.randrange(0, 300 * 24 * 3600))
+        created = at
+        events.append(
+            dict(
+                complaint=cid,
+                type="submit",
+                actor=None,
+                actor_role="citizen",
+                from_status=None,
+                to_status="received",
+                data={},
+                at=at,
+            )
+        )
+        for _ in range(rng.randrange(0, 7)):
+            # Equal times happen (auto-dispatch); fractions of a second too.
+            at += timedelta(seconds=rng.choice([0, rng.uniform(0, 30), rng.uniform(0, 20000)]))
+            type_, to_status = rng.choice(MOVES)
+            unit = rng.choice(choices_of_unit)
+            data = {} if unit is None else {"unit_id": unit}
+            events.append(
+                dict(
+                    complaint=cid,
+                    type=type_,
+                    actor=None,
+                    actor_role="system",
+                    from_status="received",
+                    to_status=to_status,
+                    data=data,
+                    at=at,
+                )
+            )
+        unit = rng.choice([*unit_ids, None])
+        complaints.append(
+            dict(
+                id=cid,
+                reporter=reporter_id,
+                title=f"Keluhan {cid}",
+                body="Isi.",
+                kind=rng.choice(["pengaduan", "aspirasi", "saran"]),
+                kind_source="system",
+                category=None,
+                unit=unit,
+                status=rng.choice(["received", "rejected"])
+                if unit is None
+                else rng.choice(["routed", "answered", "released", "closed"]),
+                is_anonymous=False,
+                is_confidential=False,
+                location_lat=None,
+                location_lon=None,
+                location_address=None,
+                idempotency_scope=None,
+                created_at=created,
+                updated_at=at,
+                routed_at=None,
+                answered_at=None,
+                released_at=None,
+                sla_due_at=None,
+                sla_reminder_at=None,
+                sla_escalate_at=None,
+                rating_score=None,
+                rating_comment=None,
+            )
+        )
+    for start in range(0, len(complaints), 300):
+        await run_statement(Complaint, insert_statement(Complaint, complaints[start : start + 300]))
+    for start in range(0, len(events), 500):
+        await run_statement(
+            ComplaintEvent, insert_statement(ComplaintEvent, events[start : start + 500])
+        )
+    if Complaint._meta.db.engine_type == "postgres":  # ids were given: move the sequence on
+        await Complaint.raw(
+            "SELECT setval(pg_get_serial_sequence('complaint', 'id'), "
+            "(SELECT max(id) FROM complaint))"
+        )
+    # The steps of these hand-written histories, as the migration derives them.
+    await ComplaintStep.delete(force=True)
+    await backfill()
+
+
+def _plain(stats) -> dict:
+    return msgspec.to_builtins(stats)
+
+
+async def test_sql_stats_equal_the_python_computation(api, database):
+    citizen, _ = await api.citizen()
+    await _write_random_histories(citizen["id"], seed=10)
+    assert await ComplaintStep.count() > COMPLAINTS // 2  # the histories do measure steps
+
+    assert _plain(await service.compute()) == _plain(await reference.compute())
+    some_unit = (await Unit.select(Unit.id).first())["id"]
+    middle = START + timedelta(days=120)
+    for since, until, unit_id in [
+        (middle, None, None),
+        (None, middle, None),
+        (START + timedelta(days=30), START + timedelta(days=200), None),
+        (None, None, some_unit),
+        (middle, None, some_unit),
+    ]:
+        got = _plain(await service.compute(since, until, unit_id))
+        want = _plain(await reference.compute(since, until, unit_id))
+        assert got == want, (since, until, unit_id)
+
+
+async def test_nearest_rank_is_postgres_percentile_disc(api, database):
+    """The rank the dashboard picks on both engines is what PostgreSQL's
+    percentile_disc returns (percentile_cont would interpolate)."""
+    if database.engine_name != "postgres":
+        pytest.skip("percentile_disc is PostgreSQL's")
+    if not await ComplaintStep.count():
+        citizen, _ = await api.citizen()
+        await _write_random_histories(citizen["id"], seed=11)
+    stats = await service.compute()
+    rows = await ComplaintStep.raw(
+        "SELECT step, percentile_disc(0.5) WITHIN GROUP (ORDER BY seconds) AS median, "
+        "percentile_disc(0.9) WITHIN GROUP (ORDER BY seconds) AS p90 "
+        "FROM complaint_step GROUP BY step"
+    )
+    disc = {r["step"]: (round(r["median"], 3), round(r["p90"], 3)) for r in rows}
+    assert disc == {s.step: (s.median_seconds, s.p90_seconds) for s in stats.steps if s.count}
+
+
+async def test_live_steps_store_what_the_backfill_derives(api, database):
+    admin = await api.staff("admin")
+    pic = await api.staff("pic", "DPUTR")
+    _, citizen = await api.citizen()
+    unit = await api.unit_id("DPUTR")
+    C = "/api/v1/complaints"
+    made = []
+    for _ in range(3):
+        c = await api.submit(citizen, title="Jalan berlubang", body="Jalan di desa berlubang.")
+        cid = c["id"]
+        if c["status"] == "received":
+            await api.post(f"{C}/{cid}/dispatch", admin[1], {"unit_id": unit})
+        await api.post(f"{C}/{cid}/answer", pic[1], {"body": "Akan diperbaiki."})
+        await api.post(f"{C}/{cid}/return", admin[1], {"note": "Lengkapi."})
+        await api.post(f"{C}/{cid}/answer", pic[1], {"body": "Diperbaiki minggu ini."})
+        await api.post(f"{C}/{cid}/release", admin[1], {})
+        made.append(cid)
+
+    def rows(found):
+        return sorted(
+            (r["complaint"], r["step"], r["unit"], r["seconds"])
+            for r in found
+            if r["complaint"] in made
+        )
+
+    live = rows(await ComplaintStep.select())
+    # Each complaint: received->routed, two routed->answered, answered->released.
+    assert [s for _, s, _, _ in live].count("routed_to_answered") == 2 * len(made)
+    await ComplaintStep.delete(force=True)
+    await backfill()
+    assert rows(await ComplaintStep.select()) == live
