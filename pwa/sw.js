@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = '079bdaa5d9e5';
+const VERSION = '4ac5d1277338';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [
@@ -82,8 +82,9 @@ self.addEventListener('fetch', (e) => {
   if (req.mode === 'navigate') {
     e.respondWith(navigate(req, url));
   } else if (url.pathname.startsWith('/api/')) {
-    // The live stream must stay a plain long-lived request.
-    if (url.pathname.endsWith('/events/stream')) return;
+    // The live stream must stay a plain long-lived request, and a CSV export
+    // (no-store, up to tens of MB) must never land in the offline cache.
+    if (url.pathname.endsWith('/events/stream') || url.pathname.endsWith('.csv')) return;
     e.respondWith(networkFirst(req, e));
   } else {
     e.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
