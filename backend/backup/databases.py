@@ -29,12 +29,16 @@ def sqlite_path(url: str) -> Path:
 
 
 def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    tables = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name"
+    ).fetchall()
+    # A full-text index (FTS5 virtual table and its shadow tables) is derived
+    # from the rows it indexes: it is not data of its own to count, and an
+    # empty database already holds its configuration rows.
+    virtual = [n for n, sql in tables if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
     names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY name"
-        )
+        n for n, _ in tables if not any(n == v or n.startswith(f"{v}_") for v in virtual)
     ]
     return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 

@@ -65,7 +65,8 @@ def test_the_pic_fills_the_answer_from_a_template_and_edits_it(new_page, server)
     shoot(page, "pic-template-picker")
     box.fill(expected + " Terima kasih.")
     page.get_by_role("button", name="Kirim jawaban").click()
-    expect(page.locator(".chips .chip").first).to_have_text(re.compile("Dijawab|answered", re.I))
+    answered = re.compile("Menunggu tinjauan|awaiting review", re.I)
+    expect(page.locator(".chips .chip").first).to_have_text(answered)
     with server.client(server.admin) as api:
         detail = api.get(f"/complaints/{c['id']}").json()
     answers = [m["body"] for m in detail["messages"] if m["kind"] == "answer"]
