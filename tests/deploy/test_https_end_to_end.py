@@ -133,6 +133,9 @@ def test_pwa_over_https_through_caddy(scale_out, tmp_path):
             context = browser.new_context(
                 base_url=origin, locale="id-ID", permissions=["notifications"],
                 viewport={"width": 360, "height": 800},
+                # wait_for_function polls with eval(), which the app's CSP forbids;
+                # tests/e2e/test_csp.py runs with the policy enforced.
+                bypass_csp=True,
             )
             context.set_default_timeout(20000)
             page = context.new_page()
