@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
 
 from backend.accounts.service import CurrentUser
@@ -32,6 +31,7 @@ from backend.complaints.schemas import (
 from backend.complaints.tables import Attachment, Complaint, ComplaintEvent, ComplaintMessage
 from backend.complaints.tracking import parse as parse_tracking_no
 from backend.complaints.tracking import tracking_no
+from backend.database import json_column
 from backend.organisation.schemas import UnitOut
 from backend.organisation.tables import Unit
 
@@ -204,7 +204,7 @@ async def _last_steps(caller: Caller, complaint_ids: list[int]) -> dict[int, Las
     latest = {r["complaint"]: r for r in rows}  # ordered by id: the last one wins
     unit_ids = set()
     for r in latest.values():
-        r["data"] = r["data"] if isinstance(r["data"], dict) else json.loads(r["data"] or "{}")
+        r["data"] = json_column(r["data"], {}) or {}
         if r["type"] == "decline" and r["data"].get("unit_id"):
             unit_ids.add(r["data"]["unit_id"])
     codes = {}
