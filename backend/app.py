@@ -35,6 +35,7 @@ from backend.public.admin_routes import OpenDataAdminController
 from backend.public.open311_routes import open311_router
 from backend.public.routes import PublicController
 from backend.settings import Settings, get_settings
+from backend.stats import tally
 from backend.stats.routes import StatsController
 from backend.templates.routes import TemplateController
 from backend.web.field_rules import field_rules
@@ -46,6 +47,10 @@ from backend.web.routes import pwa_router
 from backend.web.security_headers import SecurityHeaders
 from push import runtime as push_runtime
 from push.routes import PushController
+
+# What the push engine runs between deliveries: the SLA timers, and on
+# PostgreSQL the folding of the dashboard's per-connection counters.
+TICKERS = (sla.fire_due_timers, tally.compact)
 
 RATE_LIMITED_PATHS = frozenset(
     {
@@ -98,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 if redis is None:
                     # Embedded mode: one process does it all, woken by each commit.
                     app.state.push_engine = await stack.enter_async_context(
-                        push_runtime.in_process(settings, tickers=[sla.fire_due_timers])
+                        push_runtime.in_process(settings, tickers=TICKERS)
                     )
                 else:
                     await stack.enter_async_context(push_runtime.redis_publisher(redis))

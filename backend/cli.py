@@ -190,10 +190,10 @@ def _worker(args: argparse.Namespace) -> int:
     _observable(settings)  # before anything imports prometheus-client
     if not _vapid_key_accepted(settings, args):
         return 2
-    from backend.complaints import sla
+    from backend.app import TICKERS
     from push.worker import run_worker
 
-    return _run_fast(run_worker(settings, tickers=[sla.fire_due_timers]))
+    return _run_fast(run_worker(settings, tickers=TICKERS))
 
 
 def _vapid_key_accepted(settings, args: argparse.Namespace) -> bool:

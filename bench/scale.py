@@ -23,7 +23,9 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 
@@ -99,6 +101,32 @@ async def _time(session, url: str, headers: dict, first_byte: bool = False) -> f
     return (time.perf_counter() - t0) * 1000
 
 
+def _stats_ranges(loaded: dict) -> list[tuple[str, str]]:
+    """The dashboard's date filters over the loaded history: the ones its
+    buttons send (this month, this year) and ranges that end mid-month."""
+    from tests.support.bulk_load import BASE_EPOCH, SPACING_S
+
+    last = datetime.fromtimestamp(
+        BASE_EPOCH + (loaded["last_complaint"] - loaded["first_complaint"]) * SPACING_S, UTC
+    )
+    month = last.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    year = month.replace(month=1)
+    odd = timedelta(days=3, hours=5, minutes=17)
+    first_unit = loaded["units"][0]
+
+    def q(since: datetime, until: datetime | None = None) -> str:
+        query = "since=" + quote(since.isoformat())
+        return query + ("&until=" + quote(until.isoformat()) if until else "")
+
+    return [
+        ("this month", q(month)),
+        ("this year", q(year)),
+        ("since 5 years, mid-month", q(year.replace(year=year.year - 5) + odd)),
+        ("a mid-month quarter", q(month - timedelta(days=100) + odd, month - odd)),
+        ("unit, past 3 years", q(year.replace(year=year.year - 3)) + f"&unit_id={first_unit}"),
+    ]
+
+
 async def _measure(base: str, loaded: dict, requests: int, full_export: bool, pid: int) -> list:
     rng = random.Random(10)
     low_unit, unit_count = loaded["units"]
@@ -140,6 +168,10 @@ async def _measure(base: str, loaded: dict, requests: int, full_export: bool, pi
             ),
             ("detail", lambda i: (f"{api}/complaints/{rng.randint(first, last)}", admin)),
             ("stats", lambda i: (f"{api}/stats", admin)),
+            *(
+                (f"stats {label}", lambda i, q=query: (f"{api}/stats?{q}", admin))
+                for label, query in _stats_ranges(loaded)
+            ),
             ("export first byte", lambda i: (f"{api}/complaints/export.csv", admin)),
         ]
         for name, make in screens:
@@ -149,7 +181,7 @@ async def _measure(base: str, loaded: dict, requests: int, full_export: bool, pi
                 await _time(session, *make(i), first_byte=name == "export first byte")
                 for i in range(requests)
             ]
-            target = STATS_TARGET_MS if name == "stats" else LIST_TARGET_MS
+            target = STATS_TARGET_MS if name.startswith("stats") else LIST_TARGET_MS
             results.append((name, times, target, (_rss_kb(pid) - rss_before) / 1024))
         if full_export:
             rss_before, t0, size = _rss_kb(pid), time.perf_counter(), 0

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from piccolo.query.functions.aggregate import Count
-
 from backend.complaints.lifecycle import Status
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintMessage
 from backend.public.privacy import ComplaintRecord
@@ -189,15 +187,3 @@ async def open311_requests(
     if end is not None:
         query = query.where(C.created_at <= end)
     return await records(await query.order_by(C.id, ascending=False).limit(limit))
-
-
-async def unit_counts(since: datetime | None) -> list[dict]:
-    """Per unit and status, how many complaints (no single one)."""
-    query = (
-        C.select(C.unit, C.status, Count(alias="count"))
-        .where(C.unit.is_not_null())
-        .group_by(C.unit, C.status)
-    )
-    if since is not None:
-        query = query.where(C.created_at >= since)
-    return await query

@@ -134,17 +134,20 @@ async def stats(since: str | None = None) -> PublicStats:
     start = parse_since(since)
     units = {u["id"]: u for u in await Unit.select(Unit.id, Unit.code, Unit.name)}
     counts: dict[int, dict[str, int]] = {}
-    for row in await queries.unit_counts(start):
+    # From the dashboard's running counts: no complaint row is read.
+    for row in await sop_stats.complaint_counts(start):
+        if not row["unit"] or not row["n"]:
+            continue
         bucket = counts.setdefault(
             row["unit"], {"total": 0, "open": 0, "answered": 0, "rejected": 0}
         )
-        bucket["total"] += row["count"]
+        bucket["total"] += row["n"]
         if row["status"] in OPEN:
-            bucket["open"] += row["count"]
+            bucket["open"] += row["n"]
         elif row["status"] in ANSWERED:
-            bucket["answered"] += row["count"]
+            bucket["answered"] += row["n"]
         elif row["status"] == Status.REJECTED:
-            bucket["rejected"] += row["count"]
+            bucket["rejected"] += row["n"]
     # The step timings are the SOP statistics' own (aggregates only).
     timings = {u.unit_id: u.steps for u in (await sop_stats.compute(start)).units}
     result = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import msgspec
 import pytest
@@ -15,13 +15,14 @@ import pytest
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintStep
 from backend.database import insert_statement, run_statement
 from backend.organisation.tables import Unit
-from backend.stats import service
+from backend.stats import service, tally
 from tests.stats import reference
 
 backfill = importlib.import_module("migrations.upik_2026_12_02t16_10_00_000000").backfill
 
 COMPLAINTS = 1500
-START = datetime(2026, 1, 1, tzinfo=UTC)
+START = datetime(2024, 1, 1, tzinfo=UTC)
+SPAN_S = 1000 * 24 * 3600  # histories over almost three years: whole years, months and ends
 # (type, to_status): every clock event and some that leave the clocks alone.
 MOVES = [
     ("dispatch", "routed"),
@@ -49,7 +50,7 @@ async def _write_random_histories(reporter_id: int, seed: int) -> None:
     )["id"] + 1
     for n in range(COMPLAINTS):
         cid = first_id + n
-        at = START + timedelta(seconds=rng.randrange(0, 300 * 24 * 3600))
+        at = START + timedelta(seconds=rng.randrange(0, SPAN_S))
         created = at
         events.append(
             dict(
@@ -140,13 +141,26 @@ async def test_sql_stats_equal_the_python_computation(api, database):
 
     assert _plain(await service.compute()) == _plain(await reference.compute())
     some_unit = (await Unit.select(Unit.id).first())["id"]
-    middle = START + timedelta(days=120)
+    middle = START + timedelta(days=120, seconds=7)
+    year, month = datetime(2025, 1, 1, tzinfo=UTC), datetime(2024, 11, 1, tzinfo=UTC)
     for since, until, unit_id in [
         (middle, None, None),
         (None, middle, None),
         (START + timedelta(days=30), START + timedelta(days=200), None),
         (None, None, some_unit),
         (middle, None, some_unit),
+        # Whole years and months from the tallies, the ends from the rows:
+        (year, None, None),
+        (None, year, None),
+        (month, year, None),
+        (month, datetime(2026, 3, 1, tzinfo=UTC), some_unit),
+        (year + timedelta(hours=7), datetime(2026, 2, 14, 17, tzinfo=UTC), None),
+        (START, datetime(2026, 12, 31, tzinfo=UTC), None),
+        # Inside one month, and across one month's end.
+        (datetime(2025, 3, 3, tzinfo=UTC), datetime(2025, 3, 20, tzinfo=UTC), None),
+        (datetime(2025, 3, 20, tzinfo=UTC), datetime(2025, 4, 9, tzinfo=UTC), None),
+        # A time zone other than UTC: periods are UTC whatever the caller's zone.
+        (datetime(2025, 1, 1, tzinfo=timezone(timedelta(hours=7))), None, None),
     ]:
         got = _plain(await service.compute(since, until, unit_id))
         want = _plain(await reference.compute(since, until, unit_id))
@@ -202,3 +216,57 @@ async def test_live_steps_store_what_the_backfill_derives(api, database):
     await ComplaintStep.delete(force=True)
     await backfill()
     assert rows(await ComplaintStep.select()) == live
+
+
+async def _tallies() -> tuple[list, list]:
+    """Both tallies summed over shards, without the counters at zero."""
+    complaints = await Complaint.raw(
+        "SELECT level, period, status, kind, unit, SUM(n) AS n FROM complaint_tally "
+        "GROUP BY level, period, status, kind, unit HAVING SUM(n) <> 0 "
+        "ORDER BY level, period, status, kind, unit"
+    )
+    steps = await Complaint.raw(
+        "SELECT level, started, ended, step, unit, bucket, SUM(n) AS n FROM step_tally "
+        "GROUP BY level, started, ended, step, unit, bucket HAVING SUM(n) <> 0 "
+        "ORDER BY level, started, ended, step, unit, bucket"
+    )
+    return [tuple(r.values()) for r in complaints], [tuple(r.values()) for r in steps]
+
+
+async def test_the_triggers_keep_the_tallies_a_recount_gives(api, database):
+    """Inserts, every kind of update and deletes through the triggers leave
+    the same counts as counting the rows from scratch; so does compaction."""
+    admin = await api.staff("admin")
+    pic = await api.staff("pic", "DPUTR")
+    _, citizen = await api.citizen()
+    unit = await api.unit_id("DPUTR")
+    C = "/api/v1/complaints"
+    for i in range(4):
+        c = await api.submit(citizen, title="Jalan berlubang", body=f"Jalan desa berlubang {i}.")
+        if c["status"] == "received":
+            await api.post(f"{C}/{c['id']}/dispatch", admin[1], {"unit_id": unit})
+        if i % 2:
+            await api.post(f"{C}/{c['id']}/answer", pic[1], {"body": "Akan diperbaiki."})
+    citizen_row = await Complaint.select(Complaint.reporter).first()
+    await _write_random_histories(citizen_row["reporter"], seed=12)
+    # Changes the app never makes, straight in SQL: the triggers see them too.
+    some = await Complaint.select(Complaint.id).order_by(Complaint.id).limit(40)
+    ids = [r["id"] for r in some]
+    await Complaint.update({Complaint.kind: "saran"}).where(Complaint.id.is_in(ids[:10]))
+    await Complaint.update({Complaint.unit: None, Complaint.status: "received"}).where(
+        Complaint.id.is_in(ids[10:20])
+    )
+    await Complaint.update({Complaint.created_at: datetime(2023, 6, 30, 23, 59, tzinfo=UTC)}).where(
+        Complaint.id.is_in(ids[20:25])
+    )
+    await ComplaintStep.update({ComplaintStep.seconds: 0.0}).where(
+        ComplaintStep.complaint.is_in(ids[25:30])
+    )
+    await ComplaintStep.delete().where(ComplaintStep.complaint.is_in(ids[30:35]))
+
+    kept = await _tallies()
+    assert kept[0] and kept[1]
+    await tally.compact(force=True)
+    assert await _tallies() == kept
+    await tally.recount()
+    assert await _tallies() == kept
