@@ -153,7 +153,13 @@ async def _counts(scope: Cover, unit_id: int | None) -> list[dict]:
     return await _union(selects)
 
 
-_BUCKET = "(SELECT bucket FROM duration_bucket WHERE lo <= seconds ORDER BY lo DESC LIMIT 1)"
+# A row's bucket, as the triggers file it: the last lower bound at or below
+# its duration. PostgreSQL's width_bucket does that with the bounds in an
+# array (bucket 0 below the first), without an index probe per row.
+_BUCKET = {
+    "postgres": "width_bucket(seconds, {}::float8[])",
+    "sqlite": "(SELECT bucket FROM duration_bucket WHERE lo <= seconds ORDER BY lo DESC LIMIT 1)",
+}
 
 
 async def _bucket_counts(
@@ -172,20 +178,30 @@ async def _bucket_counts(
         )
     ]
     tallied = len(selects)
-    raw = f"SELECT step, coalesce(unit, 0) AS unit, {_BUCKET} AS bucket, COUNT(*) AS n"
+    postgres = Complaint._meta.db.engine_type == "postgres"
+
+    def raw() -> _Sql:
+        if postgres:
+            return _Sql().add(
+                f"SELECT step, coalesce(unit, 0) AS unit, {_BUCKET['postgres']} AS bucket, "
+                "COUNT(*) AS n",
+                list(buckets.LOWER_BOUNDS[1:]),
+            )
+        return _Sql().add(
+            f"SELECT step, coalesce(unit, 0) AS unit, {_BUCKET['sqlite']} AS bucket, COUNT(*) AS n"
+        )
+
     head = scope.head()
     if head is not None:
-        rows = _Sql().add(
-            f"{raw} FROM complaint_step WHERE started_at >= {{}} AND started_at < {{}}", *head
+        rows = raw().add(
+            "FROM complaint_step WHERE started_at >= {} AND started_at < {}", *head
         )
         if scope.until is not None:
             rows.add("AND at < {}", scope.until)
         selects.append(rows)
     tail_from = scope.tail_from()
     if tail_from is not None:
-        rows = _Sql().add(
-            f"{raw} FROM complaint_step WHERE at >= {{}} AND at < {{}}", tail_from, scope.until
-        )
+        rows = raw().add("FROM complaint_step WHERE at >= {} AND at < {}", tail_from, scope.until)
         if scope.months_start is not None:
             rows.add("AND started_at >= {}", scope.months_start)
         selects.append(rows)

@@ -247,6 +247,10 @@ async def recount() -> None:
     async with Complaint._meta.db.transaction():
         for sql in _recount_sql(engine):
             await _run(sql)
+    # Fresh statistics: the planner otherwise takes a freshly filled tally
+    # for an empty one and sorts where it should hash.
+    await _run("ANALYZE complaint_tally")
+    await _run("ANALYZE step_tally")
 
 
 PG_TRIGGER_NAMES = {
