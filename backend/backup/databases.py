@@ -14,6 +14,8 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import unquote
 
+from backend.stats.tally import DERIVED_TABLES
+
 
 class BackupError(RuntimeError):
     """Something an operator must fix; the message says what."""
@@ -35,10 +37,13 @@ def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
     ).fetchall()
     # A full-text index (FTS5 virtual table and its shadow tables) is derived
     # from the rows it indexes: it is not data of its own to count, and an
-    # empty database already holds its configuration rows.
+    # empty database already holds its configuration rows. So are the
+    # dashboard's tallies and duration buckets (stats/tally.py).
     virtual = [n for n, sql in tables if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
     names = [
-        n for n, _ in tables if not any(n == v or n.startswith(f"{v}_") for v in virtual)
+        n
+        for n, _ in tables
+        if not any(n == v or n.startswith(f"{v}_") for v in virtual) and n not in DERIVED_TABLES
     ]
     return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
@@ -96,6 +101,7 @@ async def _pg_counts(conn) -> dict[str, int]:
     return {
         r["table_name"]: await conn.fetchval(f'SELECT count(*) FROM "{r["table_name"]}"')
         for r in names
+        if r["table_name"] not in DERIVED_TABLES
     }
 
 
