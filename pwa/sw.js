@@ -7,7 +7,7 @@ importScripts('/js/outbox.js', '/js/push-key.js');
 // A hash of the shell files, written by tests/e2e/stamp_sw.py (a test fails if
 // it is stale). Any change to the shell changes this file, which is what makes
 // browsers install the new worker and drop the old cache.
-const VERSION = '4ac5d1277338';
+const VERSION = '2141582d5355';
 const SHELL = `upik-shell-${VERSION}`;
 const API = 'upik-api';
 const FILES = [

@@ -59,11 +59,34 @@ const legend = () => h('p', { class: 'legend' },
   h('span', { class: 'key med' }), t('dash.median'), ' ', h('span', { class: 'key p90' }), 'p90 ',
   h('span', { class: 'key std' }), t('dash.standard'), ' · ', t('dash.scale'));
 
+// The start of this month, quarter or year on the phone's own calendar, as
+// an ISO time with its offset (the server reads whole UTC months from its
+// running counts and the few hours between from the rows).
+const PERIODS = ['all', 'month', 'quarter', 'year'];
+function periodStart(period, now = new Date()) {
+  if (period === 'all') return null;
+  const month = period === 'month' ? now.getMonth() : period === 'quarter' ? now.getMonth() - (now.getMonth() % 3) : 0;
+  const start = new Date(now.getFullYear(), month, 1);
+  const off = -start.getTimezoneOffset();
+  const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  return `${start.getFullYear()}-${pad(start.getMonth() + 1)}-01T00:00:00${off >= 0 ? '+' : '-'}${pad(off / 60)}:${pad(off % 60)}`;
+}
+
 export async function dashboard(root) {
   const box = h('div');
+  const period = h('select', { name: 'period' }, PERIODS.map((k) => h('option', { value: k }, t(`dash.period.${k}`))));
+  const download = h('a', { class: 'btn ghost', href: '/api/v1/complaints/export.csv', download: 'pengaduan.csv' }, t('dash.export'));
+  const query = () => {
+    const since = periodStart(period.value);
+    return since ? `?since=${encodeURIComponent(since)}` : '';
+  };
+  period.onchange = () => load();
   async function load() {
     let st;
-    try { st = await api('/stats'); } catch (e) { return box.replaceChildren(alertBox(e)); }
+    // A plain link: the browser streams the file to disk with the session
+    // cookie, however many rows there are.
+    download.href = `/api/v1/complaints/export.csv${query()}`;
+    try { st = await api(`/stats${query()}`); } catch (e) { return box.replaceChildren(alertBox(e)); }
     const byStatus = Object.entries(st.by_status || {});
     const total = byStatus.reduce((n, [, v]) => n + v, 0);
     const unitsWithSteps = (st.units || []).filter((u) => u.steps?.some((x) => x.count));
@@ -81,10 +104,8 @@ export async function dashboard(root) {
       unitsWithSteps.length ? unitsWithSteps.map((u) => h('section', { class: 'unit-steps' },
         h('h3', null, u.name), stepChart(u.steps.filter((x) => x.count), u.name))) : h('p', null, t('dash.nodata')));
   }
-  // A plain link: the browser streams the file to disk with the session
-  // cookie, however many rows there are.
-  const download = h('p', null, h('a', { class: 'btn ghost', href: '/api/v1/complaints/export.csv', download: 'pengaduan.csv' }, t('dash.export')));
-  root.append(h('h1', null, t('dash.title')), download, box);
+  root.append(h('h1', null, t('dash.title')),
+    h('div', { class: 'row period' }, field(t('dash.period'), period), h('p', null, download)), box);
   await load();
   return { onEvent: load };
 }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from playwright.sync_api import expect
@@ -282,4 +284,34 @@ def test_dashboard_bars_stay_visible_for_short_steps(new_page, server):
         if (s.get("median_seconds") or 0) > 0:
             assert widths[i] >= 3, (s, widths)
     expect(admin.locator(".legend")).to_contain_text("skala logaritmik")
+    assert admin.errors == []
+
+
+def test_dashboard_period_asks_for_that_period_and_the_export_follows(new_page, server):
+    creds = server.citizen()
+    routed_complaint(server, creds)
+    admin = new_page()
+    login(admin, server.admin)
+    admin.goto("/app/dashboard")
+    expect(admin.locator(".tiles strong").first).to_be_visible()
+    with admin.expect_request(re.compile(r"/api/v1/stats\?since=")) as asked:
+        admin.get_by_label("Periode").select_option("year")
+    since = parse_qs(urlsplit(asked.value.url).query)["since"][0]
+    # The start of this year on the phone's own calendar, with its offset.
+    year, offset = admin.evaluate(
+        "() => { const y = new Date().getFullYear();"
+        " return [y, -new Date(y, 0, 1).getTimezoneOffset()]; }"
+    )
+    start = datetime.fromisoformat(since)
+    assert (start.year, start.month, start.day, start.hour) == (year, 1, 1, 0)
+    assert start.utcoffset() == timedelta(minutes=offset)
+    with server.client(server.admin) as api:
+        stats = api.get("/stats", params={"since": since}).json()
+    expect(admin.locator(".tiles li").first).to_contain_text(str(stats["total"]))
+    link = admin.get_by_role("link", name="Unduh CSV pengaduan periode ini")
+    expect(link).to_have_attribute("href", re.compile(r"export\.csv\?since="))
+    assert parse_qs(urlsplit(link.get_attribute("href")).query)["since"] == [since]
+    with admin.expect_request(re.compile(r"/api/v1/stats$")):
+        admin.get_by_label("Periode").select_option("all")
+    expect(link).to_have_attribute("href", "/api/v1/complaints/export.csv")
     assert admin.errors == []
