@@ -32,6 +32,8 @@ async def scale_out(tmp_path):
         DATABASE_URL=url,
         REDIS_URL=REDIS_TEST_URL,
         UPIK_LOG_FORMAT="json",
+        # The access log is where a plain GET logs its request id.
+        UPIK_ACCESS_LOG="1",
     )
     try:
         yield env
