@@ -171,7 +171,10 @@ def split_words(text: str) -> list[str]:
             if part == previous:
                 continue
             previous = part
-            part = _ELONGATION_RE.sub(r"\1", part)
+            # Checked first: a sub() with a template string calls back into
+            # Python's re module for every word, elongated or not.
+            if _ELONGATION_RE.search(part):
+                part = _ELONGATION_RE.sub(r"\1", part)
             m = _REDUP_DIGIT_RE.match(part)
             if m:
                 part = m.group(1) + m.group(2)
