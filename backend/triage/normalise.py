@@ -160,6 +160,12 @@ def _ascii_lower(text: str) -> str:
 
 def split_words(text: str) -> list[str]:
     """Lower-cased words with abbreviations expanded, not yet stemmed."""
+    return list(_split_words(text))
+
+
+# A submission splits its title and its body twice (category, then kind).
+@lru_cache(maxsize=256)
+def _split_words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     previous = ""
     for raw in _TOKEN_RE.findall(_ascii_lower(text)):
@@ -183,7 +189,7 @@ def split_words(text: str) -> list[str]:
                 out.append(part)
             else:
                 out.extend(expansion)
-    return out
+    return tuple(out)
 
 
 def normalise(text: str) -> list[str]:
