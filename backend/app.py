@@ -21,10 +21,9 @@ from backend.accounts.auth import (
     TokenAuthMiddleware,
     csrf_config,
 )
-from backend.accounts.register_guard import register_rate_limit
+from backend.accounts.register_guard import REGISTER_PATH, register_rate_limit
 from backend.accounts.reset_routes import PasswordResetController, ResetCodeController
 from backend.accounts.routes import AuthController, MeController, UsersController
-from backend.common.cookies import JoinCookieHeaders
 from backend.common.errors import domain_handlers
 from backend.complaints import deadlines, sla
 from backend.complaints.routes import AttachmentController, ComplaintController
@@ -38,13 +37,12 @@ from backend.settings import Settings, get_settings
 from backend.stats import tally
 from backend.stats.routes import StatsController
 from backend.templates.routes import TemplateController
+from backend.web.edge import EdgeMiddleware, ResponseEdge, only_on_paths
 from backend.web.field_rules import field_rules
 from backend.web.health import healthz
-from backend.web.metrics import RequestCounterMiddleware, metrics
-from backend.web.proxy import HttpsCookiesMiddleware, trusted_proxy_middleware
-from backend.web.request_context import RequestContextMiddleware
+from backend.web.metrics import metrics
+from backend.web.proxy import trusted_proxy_middleware
 from backend.web.routes import pwa_router
-from backend.web.security_headers import SecurityHeaders
 from push import runtime as push_runtime
 from push.routes import PushController
 
@@ -55,7 +53,7 @@ TICKERS = (sla.fire_due_timers, tally.compact)
 RATE_LIMITED_PATHS = frozenset(
     {
         "/api/v1/auth/login",
-        "/api/v1/auth/register",
+        REGISTER_PATH,
         # Password reset: guessing codes and flooding mailboxes, like logins.
         "/api/v1/auth/forgot",
         "/api/v1/auth/reset",
@@ -148,20 +146,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[channels],
         stores=_stores(settings, redis),
         middleware=[
-            # Outermost first: one Cookie header, then the real client and
-            # scheme, before anything reads or counts them.
-            JoinCookieHeaders,
+            # Outermost first: one Cookie header and the request id, then the
+            # real client and scheme, before anything reads them.
+            EdgeMiddleware,
             *filter(None, [trusted_proxy_middleware(settings)]),
-            DefineMiddleware(HttpsCookiesMiddleware, always_https=settings.public_is_https),
-            RequestCounterMiddleware,
-            RequestContextMiddleware,
-            rate_limit.middleware,
-            register_rate_limit(settings.register_rate_per_hour).middleware,
+            # Only the limited paths pay for the rate limiters.
+            only_on_paths(
+                RATE_LIMITED_PATHS,
+                rate_limit.middleware,
+                register_rate_limit(settings.register_rate_per_hour).middleware,
+            ),
             DefineMiddleware(CookieCSRFMiddleware, config=csrf),
             DefineMiddleware(TokenAuthMiddleware, exclude=["^/schema", "^/healthz"]),
         ],
         exception_handlers=domain_handlers(),
-        before_send=[SecurityHeaders()],
+        # Security headers, X-Request-ID, Secure cookies and HSTS, the request
+        # counter: on every response, errors from the router and the
+        # middleware included (backend/web/edge.py).
+        before_send=[ResponseEdge(always_https=settings.public_is_https)],
         openapi_config=OpenAPIConfig(
             title="UPIK Kabupaten Cirebon",
             version="1.0.0",

@@ -166,6 +166,8 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="info",
         log_config=log_config(settings.log_format),
+        # Caddy logs each request; UPIK_ACCESS_LOG=1 makes uvicorn do so too.
+        access_log=settings.access_log,
         # SIGTERM: stop accepting, let requests in flight finish this long.
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         # Forwarded headers are read by the app, from UPIK_TRUSTED_PROXIES

@@ -63,6 +63,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: tuple[str, ...] = ()
     metrics_token: str | None = None
     log_format: str = "text"
+    # UPIK_ACCESS_LOG: a line per request from uvicorn. Off by default: Caddy
+    # writes the access log (docs/deploy.md), and a line per request costs
+    # the one process more than any middleware.
+    access_log: bool = False
     allow_vapid_key_change: bool = False
     # SIGTERM: bound on finishing in-flight requests, then on push batches.
     shutdown_timeout_seconds: int = 30
@@ -213,6 +217,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         trusted_proxies=_trusted_proxies(env),
         metrics_token=env.get("UPIK_METRICS_TOKEN") or None,
         log_format=log_format,
+        access_log=_flag(env, "UPIK_ACCESS_LOG"),
         allow_vapid_key_change=_flag(env, "UPIK_ALLOW_VAPID_KEY_CHANGE"),
         shutdown_timeout_seconds=_int(env, "UPIK_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=1),
         register_rate_per_hour=_int(env, "UPIK_REGISTER_RATE_PER_HOUR", 10, minimum=1),

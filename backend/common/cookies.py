@@ -5,13 +5,14 @@ can add one). The CSRF check once read the last header while authentication
 read the first, so a session cookie in one and nothing in the other slipped a
 cookie-authenticated POST past CSRF. Here the headers are joined into one, as
 RFC 9113 §8.2.3 says a server must, before any middleware looks at them
-(Litestar caches the first parse in the connection state), and then parsed
-once by Litestar's own parser for both checks."""
+(Litestar caches the first parse in the connection state; the app's first
+middleware, backend/web/edge.py, calls `join_cookie_headers`), and then
+parsed once by Litestar's own parser for both checks."""
 
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import Scope
 
 
 def join_cookie_headers(scope: Scope) -> None:
@@ -25,15 +26,3 @@ def join_cookie_headers(scope: Scope) -> None:
 
 def request_cookies(scope: Scope) -> dict[str, str]:
     return ASGIConnection(scope).cookies
-
-
-class JoinCookieHeaders:
-    """The outermost middleware: later ones see one `Cookie` header."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            join_cookie_headers(scope)
-        await self.app(scope, receive, send)

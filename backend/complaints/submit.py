@@ -24,6 +24,9 @@ from backend.organisation import service as organisation
 from backend.triage.classify import classify_kind
 
 C = Complaint
+# The complaint's column names, read once (Piccolo's all_columns() copies
+# every column, and a ForeignKey's attributes go through a proxy).
+_COLUMN_NAMES = tuple(column._meta.name for column in C._meta.columns)
 
 
 def _check_idempotency_key(key: str | None) -> str | None:
@@ -182,7 +185,7 @@ def _fresh_row(values: dict, new_id: int, category, units: dict, reporter_name: 
     """The row `queries.load` would return for a complaint just inserted."""
     unit = units.get(values["unit"]) if values["unit"] else None
     suggested = units.get(category.unit_id) if category and category.unit_id else None
-    row = {column._meta.name: None for column in C.all_columns()}
+    row = dict.fromkeys(_COLUMN_NAMES)
     row.update(values, id=new_id)
     row.update(
         category_code=category.code if category else None,

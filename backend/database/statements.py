@@ -18,6 +18,8 @@ from piccolo.columns import JSON
 Statement = tuple[str, list[Any]]  # SQL with the dialect's placeholders, and its arguments
 
 _PG_PARAM = re.compile(r"\$(\d+)")
+_DYNAMIC = object()  # a column default computed per row
+_UNREAD = object()  # a column default not needed yet
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,28 @@ class _ColumnSpec:
     columns: tuple[Any, ...]
 
     def default(self, index: int) -> Any:
+        value = self._defaults[index]
+        if value is _UNREAD:
+            value = self._defaults[index] = self._kind_of_default(index)
+        if value is not _DYNAMIC:
+            return value
         value = self.columns[index].get_default_value()
         return value.python() if hasattr(value, "python") else value
+
+    def _kind_of_default(self, index: int) -> Any:
+        """A constant default is read once: reading a ForeignKey's goes through
+        its attribute proxy (a dir() per call), eight columns per complaint.
+        Callables and Piccolo's Default objects (TimestamptzNow ...) are asked
+        again for every row. Read only when a row first lacks the column: some
+        defaults (serials) ask the table's engine."""
+        column = self.columns[index]
+        value = column.get_default_value()
+        dynamic = callable(getattr(column, "default", None)) or hasattr(value, "python")
+        return _DYNAMIC if dynamic else value
+
+    @functools.cached_property
+    def _defaults(self) -> list[Any]:
+        return [_UNREAD] * len(self.columns)
 
     @functools.cached_property
     def pg_types(self) -> tuple[str, ...]:

@@ -160,6 +160,12 @@ def _ascii_lower(text: str) -> str:
 
 def split_words(text: str) -> list[str]:
     """Lower-cased words with abbreviations expanded, not yet stemmed."""
+    return list(_split_words(text))
+
+
+# A submission splits its title and its body twice (category, then kind).
+@lru_cache(maxsize=256)
+def _split_words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     previous = ""
     for raw in _TOKEN_RE.findall(_ascii_lower(text)):
@@ -171,7 +177,10 @@ def split_words(text: str) -> list[str]:
             if part == previous:
                 continue
             previous = part
-            part = _ELONGATION_RE.sub(r"\1", part)
+            # Checked first: a sub() with a template string calls back into
+            # Python's re module for every word, elongated or not.
+            if _ELONGATION_RE.search(part):
+                part = _ELONGATION_RE.sub(r"\1", part)
             m = _REDUP_DIGIT_RE.match(part)
             if m:
                 part = m.group(1) + m.group(2)
@@ -180,7 +189,7 @@ def split_words(text: str) -> list[str]:
                 out.append(part)
             else:
                 out.extend(expansion)
-    return out
+    return tuple(out)
 
 
 def normalise(text: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""`GET /metrics` in Prometheus text format, and the request counter.
+"""`GET /metrics` in Prometheus text format (the request counter is counted
+by the response hook in backend/web/edge.py).
 
 Counters and the push latency histogram come from the processes that count
 them (summed over every process of the data dir in multiprocess mode). The
@@ -14,30 +15,11 @@ import os
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
 from backend.common.clock import now
-from backend.common.metrics import HTTP_REQUESTS
 from backend.common.metrics_dir import MULTIPROC_ENV
-
-
-class RequestCounterMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                HTTP_REQUESTS.labels(scope["method"], str(message["status"])).inc()
-            await send(message)
-
-        await self.app(scope, receive, counting_send)
 
 
 async def backlog() -> dict[str, float | int | None]:

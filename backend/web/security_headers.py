@@ -19,9 +19,6 @@ import hashlib
 import re
 from pathlib import Path
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
-
 from backend.web.routes import PWA_DIR
 
 _INLINE_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
@@ -79,23 +76,13 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-class SecurityHeaders:
-    """A `before_send` hook: Litestar runs it on every response start,
-    including the errors its outermost exception handler sends (a 401 from the
-    authentication middleware never passes through user middleware)."""
-
-    def __init__(self) -> None:
-        self.headers = {
-            "Content-Security-Policy": content_security_policy(),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "same-origin",
-            "Permissions-Policy": PERMISSIONS_POLICY,
-            "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP 2
-        }
-
-    async def __call__(self, message: Message, scope: Scope) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableScopeHeaders.from_message(message)
-            for name, value in self.headers.items():
-                if name not in headers:
-                    headers[name] = value
+def security_headers() -> dict[str, str]:
+    """The headers every response carries, computed once at start-up
+    (backend/web/edge.py adds them to each response)."""
+    return {
+        "Content-Security-Policy": content_security_policy(),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Permissions-Policy": PERMISSIONS_POLICY,
+        "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP 2
+    }

@@ -52,6 +52,24 @@ async def test_every_response_carries_the_headers(anon, path):
     assert allowed and set(allowed.values()) == {"()"}
 
 
+@pytest.mark.parametrize("path", PATHS)
+async def test_every_response_names_its_request_id(anon, path):
+    # Errors the router or the middleware send (404, 401) included.
+    first, second = (await anon.get(path), await anon.get(path))
+    ids = [r.headers["x-request-id"] for r in (first, second)]
+    assert all(re.fullmatch(r"[0-9a-f]{16,64}", i) for i in ids), ids
+    assert ids[0] != ids[1]
+
+
+async def test_a_plain_request_id_from_the_proxy_is_kept_and_others_are_not(anon):
+    r = await anon.get("/api/v1/categories", headers={"X-Request-ID": "caddy-1234.abc_X"})
+    assert r.headers["x-request-id"] == "caddy-1234.abc_X"
+    for unsafe in ("a b", "x" * 65, "<script>", ""):
+        r = await anon.get("/api/v1/categories", headers={"X-Request-ID": unsafe})
+        assert r.headers["x-request-id"] != unsafe
+        assert re.fullmatch(r"[0-9a-f]{16,64}", r.headers["x-request-id"])
+
+
 async def test_headers_on_a_preflight_and_a_post(anon):
     r = await anon.options("/api/v1/users")
     assert r.headers["x-content-type-options"] == "nosniff"

@@ -1,6 +1,7 @@
 """SQLite group commit (`TunedSQLiteEngine.run_chain`): transactions queued
-while one trip to SQLite's thread is under way share the next trip, and each
-stays its own transaction. On a real database file, through `write_chain`."""
+while one trip to SQLite's thread is under way share the next trip and one
+COMMIT, each chain in its own savepoint, so each still succeeds or fails on
+its own. On a real database file, through `write_chain`."""
 
 from __future__ import annotations
 
@@ -89,6 +90,55 @@ async def test_one_failing_chain_rolls_back_alone(engine):
         {"note": "a"},
         {"note": "c"},
     ]
+
+
+async def test_a_batch_shares_one_commit(engine):
+    commits = []
+    lock = engine.write_lock()
+    async with lock:
+        tasks = [
+            asyncio.create_task(write_chain(engine, insert(f"T{n}"), note_for("n")))
+            for n in range(5)
+        ]
+        await asyncio.sleep(0.05)
+        conn = await engine.get_connection()  # the one the batch will take
+        await conn._execute(
+            conn._conn.set_trace_callback,
+            lambda sql: commits.append(sql) if sql == "COMMIT" else None,
+        )
+        await engine.release_connection(conn)
+    await asyncio.gather(*tasks)
+    assert commits == ["COMMIT"]
+
+
+async def test_a_batch_whose_commit_fails_runs_each_chain_alone(engine):
+    # A deferred foreign key is checked at COMMIT: the batch's commit fails,
+    # and only the chain that broke it may fail with it.
+    await engine._run_in_new_connection(
+        "CREATE TABLE ticket_link (ticket INTEGER REFERENCES ticket(id) "
+        "DEFERRABLE INITIALLY DEFERRED)"
+    )
+
+    def dangling(_rows):
+        return [("INSERT INTO ticket_link (ticket) VALUES (?)", [999])]
+
+    async with engine.write_lock():
+        tasks = [
+            asyncio.create_task(write_chain(engine, insert("A"), note_for("a"))),
+            asyncio.create_task(write_chain(engine, insert("B"), dangling)),
+            asyncio.create_task(write_chain(engine, insert("C"), note_for("c"))),
+        ]
+        await asyncio.sleep(0.05)
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+
+    assert isinstance(outcomes[0], list) and isinstance(outcomes[2], list)
+    assert isinstance(outcomes[1], sqlite3.IntegrityError)
+    assert await rows(engine, "SELECT code FROM ticket ORDER BY code") == [
+        {"code": "A"},
+        {"code": "C"},
+    ]
+    assert await rows(engine, "SELECT ticket FROM ticket_link") == []
+    assert engine._idle and not any(c.in_transaction for c in engine._idle)
 
 
 async def test_a_chain_cancelled_while_queued_is_never_written(engine):

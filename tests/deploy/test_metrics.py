@@ -52,6 +52,20 @@ async def test_only_loopback_or_the_token_may_scrape(app, client):
     assert (await client.get("/metrics")).status_code == 200
 
 
+async def test_errors_sent_before_the_handler_are_counted_too(client):
+    # A 404 from the router and a 401 from authentication never reach the
+    # route's own middleware; the response hook counts them all the same.
+    before = await _scrape(client)
+    assert (await client.get("/api/v1/nothing-here")).status_code == 404
+    assert (await client.get("/api/v1/me")).status_code == 401
+    after = await _scrape(client)
+    for status in ("404", "401"):
+        key = {"method": "GET", "status": status}
+        assert value(after, "upik_http_requests_total", **key) >= (
+            value(before, "upik_http_requests_total", **key) + 1
+        ), status
+
+
 async def test_requests_pushes_backlog_and_overdue_are_exposed(api, client, push):
     from backend.complaints.tables import Complaint
 

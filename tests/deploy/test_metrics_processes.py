@@ -6,6 +6,7 @@ request id the response names."""
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -32,6 +33,8 @@ async def scale_out(tmp_path):
         DATABASE_URL=url,
         REDIS_URL=REDIS_TEST_URL,
         UPIK_LOG_FORMAT="json",
+        # The access log is where a plain GET logs its request id.
+        UPIK_ACCESS_LOG="1",
     )
     try:
         yield env
@@ -41,6 +44,12 @@ async def scale_out(tmp_path):
 
 def test_counts_are_summed_over_worker_processes(scale_out):
     with serve(scale_out, free_port(), "--workers", "2") as server, worker(scale_out):
+        # /healthz answers once the first worker is up; on a busy machine the
+        # second may still be starting, and every request would go to one.
+        deadline = time.monotonic() + 30
+        while server.output().count("Started server process") < 2:
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.05)
         requests = 40
         ids = set()
         with httpx.Client(base_url=server.url, timeout=10) as http:
