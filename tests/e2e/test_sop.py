@@ -165,7 +165,7 @@ def test_sop_through_the_ui(new_page, server):
     shoot(admin, "08-admin-dashboard")
     # ...and offers the CSV export, which holds this complaint.
     with admin.expect_download() as download:
-        admin.get_by_role("link", name="Unduh CSV semua pengaduan").click()
+        admin.get_by_role("link", name="Unduh CSV pengaduan periode ini").click()
     exported = Path(download.value.path()).read_text(encoding="utf-8")
     assert exported.startswith("tracking_no,received_at,")
     assert c["tracking_no"] in exported and "Depan Pasar Sumber" not in exported
